@@ -1,0 +1,97 @@
+"""Outcome helpers: how a rule test decides, and what its decision carries.
+
+A rule test ends in exactly one decision. Each helper raises :class:`Decision`, which the
+plugin turns into a pytest outcome (pass, xfail, fail) and a troubleshooter result:
+
+>>> from readiness.catalog import rule
+>>> r = Rule(rule("AutomaticUpdateCheck"))
+>>> try:
+...     r.warned("Windows Update will automatically download and install new updates as they become available")
+... except Decision as d:
+...     d.result.CheckResultMessageId
+'AutomaticUpdateCheck.PassedWithWarning'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from readiness.catalog import RuleInfo
+from readiness.results import FAILED, PASSED, WARNING, Result
+
+
+class Decision(Exception):
+    """A rule's decision; raised by the outcome helpers, caught by the plugin."""
+
+    def __init__(self, result: Result, route: str | None = None):
+        super().__init__(result.CheckResultMessageId)
+        self.result = result
+        self.route = route
+
+
+class NoDecision(RuntimeError):
+    """The rule test returned without calling an outcome helper: a bug in the rule."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Options of the run that rules read."""
+
+    location: str | None = None  # --automation-account-location
+
+
+class Rule:
+    """What a rule test gets as its ``rule`` fixture: identity, settings, outcome helpers."""
+
+    def __init__(self, info: RuleInfo, settings: Settings | None = None):
+        self.info = info
+        self.settings = settings or Settings()
+
+    def _decide(
+        self,
+        check_result: str,
+        message: str,
+        args: Sequence[Any],
+        reason: str | None,
+        description: str | None,
+        route: str | None,
+    ) -> NoReturn:
+        message_id = f"{self.info.rule_id}.{check_result}" + (f".{reason}" if reason else "")
+        result = Result(
+            RuleId=self.info.rule_id,
+            RuleGroupId=self.info.group_id,
+            RuleName=self.info.name,
+            RuleGroupName=self.info.group_name,
+            RuleDescription=self.info.description if description is None else description,
+            CheckResult=check_result,
+            CheckResultMessage=message,
+            CheckResultMessageId=message_id,
+            CheckResultMessageArguments=[str(a) for a in args],
+        )
+        raise Decision(result, route)
+
+    def passed(self, message: str, args: Sequence[Any] = (), *, reason: str | None = None,
+               description: str | None = None, route: str | None = None) -> NoReturn:
+        self._decide(PASSED, message, args, reason, description, route)
+
+    def warned(self, message: str, args: Sequence[Any] = (), *, reason: str | None = None,
+               description: str | None = None, route: str | None = None) -> NoReturn:
+        self._decide(WARNING, message, args, reason, description, route)
+
+    def failed(self, message: str, args: Sequence[Any] = (), *, reason: str | None = None,
+               description: str | None = None, route: str | None = None) -> NoReturn:
+        self._decide(FAILED, message, args, reason, description, route)
+
+
+def evaluate(test: Callable[..., Any], **fixtures: Any) -> Decision:
+    """Run a rule test function with the given fixtures and return its decision.
+
+    Used by the plugin and by the project's tests, which call rule tests with facts they build.
+    """
+    try:
+        test(**fixtures)
+    except Decision as decision:
+        return decision
+    raise NoDecision(f"{test.__name__} returned without a decision")
