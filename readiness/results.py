@@ -59,6 +59,7 @@ class Result:
 class HostResult:
     """A result together with the host it is about and how the test reached it."""
 
+    rule_id: str
     host: str  # display form, never with a password
     platform: str  # "windows", "linux", ...
     result: Result | None  # None when the rule does not apply to this host (skipped)
@@ -67,6 +68,7 @@ class HostResult:
     def to_property(self) -> str:
         return json.dumps(
             {
+                "rule_id": self.rule_id,
                 "host": self.host,
                 "platform": self.platform,
                 "route": self.route,
@@ -78,7 +80,7 @@ class HostResult:
     def from_property(cls, text: str) -> "HostResult":
         data = json.loads(text)
         result = Result.from_dict(data["result"]) if data["result"] else None
-        return cls(data["host"], data["platform"], result, data.get("route"))
+        return cls(data["rule_id"], data["host"], data["platform"], result, data.get("route"))
 
 
 def result_from_report(report: Any) -> HostResult | None:
