@@ -1,0 +1,136 @@
+"""WinRM connections: testinfra's WinRM backend, extended for a fleet gate.
+
+testinfra's stock backend opens a shell per command, speaks NTLM only and waits without end.
+This one keeps one shell per host, speaks every transport pywinrm offers, verifies
+certificates against a CA file, feeds a command's standard input, and bounds every wait.
+
+    backend = WinRMBackend(spec, WinRMOptions(transport="ntlm"))
+    rc, out, err = backend.run_with_stdin("powershell.exe -Command -", b"hostname", deadline)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import testinfra.backend.winrm
+import winrm.protocol
+from testinfra.backend import base
+from winrm.exceptions import WinRMOperationTimeoutError
+
+from readiness.hosts import HostSpec, password_for
+
+TRANSPORTS = ("ntlm", "basic", "kerberos", "credssp", "certificate")
+NEEDS_PASSWORD = ("ntlm", "basic", "credssp")
+
+
+@dataclasses.dataclass(frozen=True)
+class WinRMOptions:
+    """How to reach WinRM hosts; a host's URL options win over these."""
+
+    transport: str = "ntlm"
+    ca_trust_path: str | None = None  # --winrm-ca-trust; None: the system's trust store
+    read_timeout_sec: int = 30
+    operation_timeout_sec: int = 20
+    cert_pem: str | None = None
+    cert_key_pem: str | None = None
+
+
+class CommandTimeout(Exception):
+    """The command did not finish before the deadline."""
+
+
+class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
+    """One host over WinRM, one shell for all its commands."""
+
+    NAME = "winrm"
+
+    def __init__(self, spec: HostSpec, options: WinRMOptions | None = None, *args: Any, **kwargs: Any):
+        options = options or WinRMOptions()
+        self.spec = spec
+        transport = spec.option("transport") or options.transport
+        read_timeout = int(spec.option("read_timeout_sec") or options.read_timeout_sec)
+        operation_timeout = int(spec.option("operation_timeout_sec") or options.operation_timeout_sec)
+        if operation_timeout >= read_timeout:
+            operation_timeout = max(1, read_timeout - 1)
+        scheme = "http" if spec.flag("no_ssl") else "https"
+        host = f"[{spec.hostname}]" if ":" in spec.hostname else spec.hostname
+        self.conn_args: dict[str, Any] = {
+            "endpoint": f"{scheme}://{host}:{spec.port}/wsman",
+            "transport": transport,
+            "username": spec.user,
+            "password": password_for(spec),
+            "read_timeout_sec": read_timeout,
+            "operation_timeout_sec": operation_timeout,
+            "server_cert_validation": "ignore" if spec.flag("no_verify_ssl") else "validate",
+            # Never the environment's proxy for WinRM: the targets are on the runner's network.
+            "proxy": None,
+        }
+        if options.ca_trust_path and not spec.flag("no_verify_ssl"):
+            self.conn_args["ca_trust_path"] = options.ca_trust_path
+        if transport == "certificate":
+            self.conn_args["cert_pem"] = options.cert_pem
+            self.conn_args["cert_key_pem"] = options.cert_key_pem
+        self._protocol: winrm.protocol.Protocol | None = None
+        self._shell: str | None = None
+        base.BaseBackend.__init__(self, spec.display, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<WinRMBackend {self.spec.display}>"
+
+    @property
+    def protocol(self) -> winrm.protocol.Protocol:
+        if self._protocol is None:
+            self._protocol = winrm.protocol.Protocol(**self.conn_args)
+        return self._protocol
+
+    def shell(self) -> str:
+        if self._shell is None:
+            self._shell = self.protocol.open_shell()
+        return self._shell
+
+    def run_with_stdin(self, command: str, stdin: bytes | None, deadline: float) -> tuple[int, bytes, bytes]:
+        """Run ``command`` in the host's shell, feed ``stdin`` (then end it), wait for it to end.
+
+        Waits for output in WS-Man long polls; unlike pywinrm's own loop, gives up at
+        ``deadline`` (a ``time.monotonic()`` value) and raises :class:`CommandTimeout`.
+        """
+        shell = self.shell()
+        command_id = self.protocol.run_command(shell, command)
+        if stdin is not None:
+            self.protocol.send_command_input(shell, command_id, stdin, end=True)
+        out: list[bytes] = []
+        err: list[bytes] = []
+        while True:
+            if time.monotonic() > deadline:
+                self._abandon(command_id)
+                raise CommandTimeout()
+            try:
+                chunk_out, chunk_err, rc, done = self.protocol.get_command_output_raw(shell, command_id)
+            except WinRMOperationTimeoutError:
+                continue
+            out.append(chunk_out)
+            err.append(chunk_err)
+            if done:
+                return rc, b"".join(out), b"".join(err)
+
+    def _abandon(self, command_id: str) -> None:
+        try:
+            self.protocol.cleanup_command(self.shell(), command_id)
+        except Exception:  # the host is already failing; the timeout is what gets reported
+            pass
+
+    def close(self) -> None:
+        """Delete the shell (the last request to the host)."""
+        if self._shell is not None and self._protocol is not None:
+            shell, self._shell = self._shell, None
+            try:
+                self._protocol.close_shell(shell)
+            except Exception:  # closing is best effort: the shell times out on the host anyway
+                pass
+
+    def run_winrm(self, command: str) -> base.CommandResult:
+        """testinfra's interface: run a command line in the host's shell."""
+        rc, out, err = self.run_with_stdin(command, None, time.monotonic() + self.conn_args["read_timeout_sec"] * 10)
+        return self.result(rc, self.encode(command), out, err)

@@ -1,0 +1,351 @@
+"""The readiness plugin: hosts in, one probe per host, rule tests over facts, results out.
+
+Installed as a pytest plugin (entry point ``readiness.plugin``) so that its options are known
+before pytest looks at paths: ``--hosts-file /tmp/fleet.txt`` works from any directory.
+
+    pytest --hosts=winrm://admin@10.0.0.5,winrm://admin@10.0.0.6 --automation-account-location=japaneast
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import warnings
+from typing import Any
+
+import pytest
+
+from readiness import catalog
+from readiness.collect import COLLECTOR_KEY, ResultCollector
+from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions
+from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
+from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate
+from readiness.probing import HOST_ERROR, PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
+from readiness.results import FAILED, PASSED, RESULT_PROPERTY, WARNING, HostResult, Result
+
+HOST_FIXTURE = "readiness_host"
+
+
+@dataclasses.dataclass
+class Run:
+    """The state of one readiness run, kept on ``config.stash``."""
+
+    hosts: list[HostSpec]
+    settings: Settings
+    probe_settings: ProbeSettings
+    pool: ProbePool
+    strict_warnings: bool
+    eager: bool  # probe every host up front (not on an xdist worker)
+
+
+RUN_KEY = pytest.StashKey[Run]()
+
+
+def _report_modules() -> list[Any]:
+    """The report writers that add options and hooks of their own."""
+    modules = []
+    for name in ("report_json", "report_terminal", "report_html"):
+        try:
+            modules.append(__import__(f"readiness.{name}", fromlist=[name]))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"readiness.{name}":
+                raise
+    return modules
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 seconds")
+    return value
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("readiness", "Update Management readiness of Windows hosts")
+    group.addoption("--hosts-file", action="append", default=[], metavar="PATH",
+                    help="file of hosts, one per line (# comments); with or instead of --hosts")
+    group.addoption("--automation-account-location", default=None, metavar="LOCATION",
+                    help="Azure location of the Automation account (e.g. japaneast): selects the endpoints")
+    group.addoption("--strict-warnings", action="store_true", default=False,
+                    help="PassedWithWarning fails the run")
+    group.addoption("--winrm-transport", default="ntlm", choices=TRANSPORTS,
+                    help="WinRM authentication (default ntlm); a host's ?transport= wins")
+    group.addoption("--winrm-ca-trust", default=None, metavar="PATH",
+                    help="CA certificate(s) (PEM) that WinRM HTTPS certificates must chain to")
+    group.addoption("--winrm-cert-pem", default=None, metavar="PATH", help="client certificate (transport certificate)")
+    group.addoption("--winrm-cert-key-pem", default=None, metavar="PATH", help="its key (transport certificate)")
+    group.addoption("--winrm-read-timeout", type=_positive_int, default=30, metavar="SECONDS",
+                    help="seconds to wait for any WinRM HTTP answer (default 30)")
+    group.addoption("--winrm-operation-timeout", type=_positive_int, default=20, metavar="SECONDS",
+                    help="WS-Man OperationTimeout of each long poll (default 20, less than the read timeout)")
+    group.addoption("--connect-timeout", type=_positive_float, default=5.0, metavar="SECONDS",
+                    help="bound of each network test run on the target (default 5)")
+    group.addoption("--probe-timeout", type=_positive_float, default=120.0, metavar="SECONDS",
+                    help="bound of one host's whole probe (default 120)")
+    group.addoption("--probe-concurrency", type=_positive_int, default=32, metavar="N",
+                    help="hosts probed at once (default 32)")
+    group.addoption("--shard", default=None, metavar="K/N",
+                    help="check only shard K of N of the hosts (stable split for CI matrix jobs)")
+    for module in _report_modules():
+        module.add_options(group)
+    parser.addini("readiness_html", "default HTML report of a readiness run", default="reports/readiness.html")
+    parser.addini("readiness_json", "default troubleshooter JSON of a readiness run", default="")
+
+
+def _hosts(config: pytest.Config) -> list[HostSpec] | None:
+    hosts_option = config.getoption("hosts", None)
+    files = config.getoption("hosts_file") or []
+    if hosts_option is None and not files:
+        return None
+    try:
+        specs = collect_hosts(hosts_option, files)
+        specs = select_shard(specs, config.getoption("shard"))
+    except HostSpecError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    transport = config.getoption("winrm_transport")
+    for spec in specs:
+        if not spec.is_winrm:
+            continue
+        host_transport = spec.option("transport") or transport
+        if host_transport not in TRANSPORTS:
+            raise pytest.UsageError(f"host {spec.display}: unknown transport {host_transport!r} "
+                                    f"(use one of: {', '.join(TRANSPORTS)})")
+        if host_transport in NEEDS_PASSWORD and not spec.user:
+            raise pytest.UsageError(f"host {spec.display} names no user (winrm://USER@HOST)")
+        if host_transport in NEEDS_PASSWORD and password_for(spec) is None:
+            raise pytest.UsageError(f"no password for {spec.display}: put it in the URL or in "
+                                    f"the environment variable READINESS_WINRM_PASSWORD")
+    return specs
+
+
+def _location(config: pytest.Config) -> str | None:
+    from readiness.endpoints import Endpoints
+
+    location = config.getoption("automation_account_location")
+    if location is None:
+        return None
+    endpoints = Endpoints.for_location(location)
+    if not endpoints.known:
+        raise pytest.UsageError(endpoints.unknown_message)
+    return location
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in sorted(set(catalog.MARKERS.values())):
+        config.addinivalue_line("markers", f"{marker}: readiness rules of that group")
+    config.addinivalue_line("markers", "readiness_rule(rule_id): a readiness rule test")
+    specs = _hosts(config)
+    if specs is None:
+        return
+    location = _location(config)
+    read_timeout = config.getoption("winrm_read_timeout")
+    operation_timeout = min(config.getoption("winrm_operation_timeout"), max(1, read_timeout - 1))
+    from readiness.endpoints import Endpoints, probe_input
+
+    winrm_options = WinRMOptions(
+        transport=config.getoption("winrm_transport"),
+        ca_trust_path=_path(config, config.getoption("winrm_ca_trust")),
+        read_timeout_sec=read_timeout,
+        operation_timeout_sec=operation_timeout,
+        cert_pem=_path(config, config.getoption("winrm_cert_pem")),
+        cert_key_pem=_path(config, config.getoption("winrm_cert_key_pem")),
+    )
+    if winrm_options.ca_trust_path and not os.path.isfile(winrm_options.ca_trust_path):
+        raise pytest.UsageError(f"--winrm-ca-trust {winrm_options.ca_trust_path!r}: no such file")
+    timeout_ms = int(config.getoption("connect_timeout") * 1000)
+    probe_settings = ProbeSettings(
+        winrm=winrm_options,
+        probe_input=probe_input(Endpoints.for_location(location), timeout_ms),
+        probe_timeout_sec=config.getoption("probe_timeout"),
+    )
+    worker = hasattr(config, "workerinput")
+    run = Run(
+        hosts=specs,
+        settings=Settings(location=location),
+        probe_settings=probe_settings,
+        pool=ProbePool(probe_settings, max_workers=config.getoption("probe_concurrency")),
+        strict_warnings=config.getoption("strict_warnings"),
+        eager=not worker,
+    )
+    config.stash[RUN_KEY] = run
+    collector = ResultCollector([s.display for s in specs])
+    config.stash[COLLECTOR_KEY] = collector
+    config.pluginmanager.register(collector, "readiness-collector")
+    for module in _report_modules():
+        if hasattr(module, "configure"):
+            module.configure(config)
+
+
+def _path(config: pytest.Config, value: str | None) -> str | None:
+    if not value:
+        return None
+    return os.path.abspath(os.path.expanduser(value))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if HOST_FIXTURE not in metafunc.fixturenames:
+        return
+    run = metafunc.config.stash.get(RUN_KEY, None)
+    if run is None:
+        raise pytest.UsageError(
+            "no hosts to check: give --hosts=winrm://USER@HOST[,...] or --hosts-file PATH "
+            "(try the emulator: python -m fixtures.emulator --help)")
+    params = [
+        pytest.param(spec, id=spec.display, marks=[pytest.mark.xdist_group(spec.display)])
+        for spec in run.hosts
+    ]
+    metafunc.parametrize(HOST_FIXTURE, params, scope="function")
+
+
+def _rule_id(item: pytest.Item) -> str | None:
+    name = getattr(item, "originalname", None) or item.name
+    rule_id = name[len("test_"):] if name.startswith("test_") else None
+    return rule_id if rule_id in catalog.RULES else None
+
+
+def _is_rule_item(item: pytest.Item) -> bool:
+    return isinstance(item, pytest.Function) and HOST_FIXTURE in item.fixturenames and _rule_id(item) is not None
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
+        return
+    order = {spec.display: i for i, spec in enumerate(run.hosts)}
+
+    def key(item: pytest.Item) -> tuple[int, int, int]:
+        if not _is_rule_item(item):
+            return (0, 0, 0)
+        spec = item.callspec.params[HOST_FIXTURE]  # type: ignore[attr-defined]
+        return (1, order[spec.display], catalog.RULES[_rule_id(item)].order)  # type: ignore[index]
+
+    items.sort(key=key)  # stable: other tests keep their order, rules go host by host
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is None or not run.eager:
+        return
+    for item in session.items:
+        if _is_rule_item(item):
+            run.pool.submit(item.callspec.params[HOST_FIXTURE])  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def facts(request: pytest.FixtureRequest, readiness_host: HostSpec) -> HostProbe:
+    """The probe of this test's host (facts, or why there are none); see ``pytest_pyfunc_call``."""
+    run = request.config.stash[RUN_KEY]
+    return run.pool.result(readiness_host)
+
+
+@pytest.fixture
+def rule(request: pytest.FixtureRequest) -> Rule:
+    """The rule this test decides: its identity, the run's settings, the outcome helpers."""
+    run = request.config.stash[RUN_KEY]
+    rule_id = _rule_id(request.node)
+    if rule_id is None:
+        raise pytest.UsageError(f"{request.node.name}: a rule test is named test_<RuleId>")
+    return Rule(catalog.rule(rule_id), run.settings)
+
+
+def _failure_description(rule: Rule) -> str:
+    if "{endpoint}" not in rule.info.description:
+        return rule.info.description
+    if rule.info.rule_id == "AutomationJobRuntimeDataServiceConnectivityCheck":
+        from readiness.endpoints import Endpoints
+
+        endpoint = Endpoints.for_location(rule.settings.location).operations
+        return rule.info.description.format(endpoint=endpoint)
+    return ""
+
+
+def _record(item: pytest.Item, spec: HostSpec, platform: str, result: Result | None, route: str | None) -> None:
+    rule_id = _rule_id(item) or ""
+    props = item.user_properties
+    props.append(("host", spec.display))
+    props.append(("RuleId", rule_id))
+    if result is not None:
+        props.append(("CheckResult", result.CheckResult))
+        props.append(("CheckResultMessageId", result.CheckResultMessageId))
+        if route:
+            props.append(("route", route))
+    props.append((RESULT_PROPERTY, HostResult(rule_id, spec.display, platform, result, route).to_property()))
+
+
+def _decide(pyfuncitem: pytest.Function, probe: HostProbe, rule: Rule) -> Decision:
+    from readiness.facts import FactUnavailable
+
+    if probe.failure is not None:
+        try:
+            rule.failed(f"Could not check {probe.spec.display}: {probe.failure.message}", [],
+                        reason=probe.failure.reason, description=_failure_description(rule))
+        except Decision as decision:
+            return decision
+    try:
+        return evaluate(pyfuncitem.obj, facts=probe.facts, rule=rule)
+    except FactUnavailable as exc:
+        reason, message = PROBE_ERROR, f"Could not check {probe.spec.display}: {exc}"
+    except NoDecision as exc:
+        reason, message = HOST_ERROR, f"Rule error: {exc}"
+    except Exception as exc:  # a bug in a rule is Failed, never Passed; the traceback is in the log
+        reason, message = HOST_ERROR, f"Rule error: {type(exc).__name__}: {exc}"
+    try:
+        rule.failed(message, [], reason=reason, description=_failure_description(rule))
+    except Decision as decision:
+        return decision
+    raise AssertionError("unreachable")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    if not _is_rule_item(pyfuncitem):
+        return None
+    run = pyfuncitem.config.stash[RUN_KEY]
+    probe: HostProbe = pyfuncitem.funcargs["facts"]  # type: ignore[assignment]
+    rule: Rule = pyfuncitem.funcargs["rule"]  # type: ignore[assignment]
+    spec = probe.spec
+    if probe.failure is None and probe.platform != "windows":
+        _record(pyfuncitem, spec, probe.platform, None, None)
+        pytest.skip(f"not applicable: {rule.info.rule_id} is a Windows rule and {spec.display} runs {probe.platform}")
+    decision = _decide(pyfuncitem, probe, rule)
+    result = decision.result
+    _record(pyfuncitem, spec, probe.platform, result, decision.route)
+    line = f"{result.CheckResultMessageId}: {result.CheckResultMessage}"
+    if result.CheckResult == PASSED:
+        return True
+    if result.CheckResult == WARNING and not run.strict_warnings:
+        pytest.xfail(line)
+    pytest.fail(line, pytrace=False)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = session.config.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.pool.shutdown()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
+        return None
+    location = run.settings.location or "(none: default endpoints)"
+    return [f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
+            f"probe concurrency {config.getoption('probe_concurrency')}"]

@@ -1,0 +1,218 @@
+"""One probe per host, many hosts at once: from a host to its facts, or to why not.
+
+A host whose facts cannot be gathered gets a :class:`HostFailure` with a reason id (the last
+part of the message id every rule then reports, e.g. ``OperatingSystemCheck.Failed.AccessDenied``)
+and a one-line message naming the host and the cause. Nothing here passes by default.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import errno
+import re
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable
+
+import requests.exceptions
+from winrm.exceptions import InvalidCredentialsError, WinRMError, WinRMTransportError, WSManFaultError
+
+from readiness import probe as probe_transport
+from readiness.connection import CommandTimeout, WinRMBackend, WinRMOptions
+from readiness.hosts import HostSpec
+
+# Reasons, as they appear in message ids.
+HOST_UNREACHABLE = "HostUnreachable"
+TIMEOUT = "Timeout"
+CONNECTION_LOST = "ConnectionLost"
+TLS_ERROR = "TlsError"
+ACCESS_DENIED = "AccessDenied"
+WINRM_FAULT = "WinRMFault"
+PROBE_ERROR = "ProbeError"
+HOST_ERROR = "HostError"
+
+
+@dataclasses.dataclass(frozen=True)
+class HostFailure:
+    """Why a host could not be checked."""
+
+    reason: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class HostProbe:
+    """What one probe of one host gave: facts, a failure, or another platform."""
+
+    spec: HostSpec
+    platform: str  # "windows" for WinRM hosts; testinfra's system type otherwise
+    facts: object | None = None  # readiness.facts.Facts
+    failure: HostFailure | None = None
+    elapsed: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class ProbeSettings:
+    winrm: WinRMOptions = WinRMOptions()
+    probe_input: probe_transport.ProbeInput = probe_transport.ProbeInput()
+    probe_timeout_sec: float = 120.0
+
+
+def _chain(exc: BaseException) -> Iterable[BaseException]:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        for attr in ("reason", "__cause__", "__context__"):
+            nxt = getattr(exc, attr, None)
+            if isinstance(nxt, BaseException):
+                exc = nxt
+                break
+        else:
+            args = [a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)]
+            exc = args[0] if args else None
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "\u2026"
+
+
+def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> HostFailure:
+    """Turn what went wrong talking to a host into a reason and a one-line message."""
+    where = f"{spec.hostname}:{spec.port}"
+    if isinstance(exc, InvalidCredentialsError):
+        return HostFailure(ACCESS_DENIED, f"WinRM on {where} rejected the credentials of user {spec.user!r} "
+                                          f"({settings.winrm.transport if not spec.option('transport') else spec.option('transport')})")
+    if isinstance(exc, CommandTimeout):
+        return HostFailure(TIMEOUT, f"the probe on {where} did not finish within {settings.probe_timeout_sec:g} s")
+    if isinstance(exc, WSManFaultError):
+        code = exc.wsman_fault_code if exc.wsman_fault_code is not None else exc.code
+        return HostFailure(WINRM_FAULT, f"WinRM on {where} answered with a WS-Management fault "
+                                        f"(code {code}): {_one_line(exc.reason or '')}")
+    if isinstance(exc, WinRMTransportError):
+        if exc.code == 401:
+            return HostFailure(ACCESS_DENIED, f"WinRM on {where} rejected the credentials of user {spec.user!r} (HTTP 401)")
+        return HostFailure(WINRM_FAULT, f"WinRM on {where} answered HTTP {exc.code}")
+    chain = list(_chain(exc))
+    if any(isinstance(e, (ssl.SSLError, requests.exceptions.SSLError)) for e in chain):
+        detail = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
+        why = _one_line(detail.verify_message) if detail is not None and detail.verify_message else "TLS handshake failed"
+        return HostFailure(TLS_ERROR, f"the TLS certificate of {where} is not trusted ({why}): trust its CA with "
+                                      f"--winrm-ca-trust PATH, or skip verification for this host with "
+                                      f"?no_verify_ssl=true")
+    if any(isinstance(e, requests.exceptions.ReadTimeout) for e in chain):
+        return HostFailure(TIMEOUT, f"WinRM on {where} accepted the connection but did not answer within "
+                                    f"{settings.winrm.read_timeout_sec} s")
+    if any(isinstance(e, requests.exceptions.ConnectTimeout) for e in chain) or any(
+            isinstance(e, (socket.timeout, TimeoutError)) for e in chain):
+        return HostFailure(HOST_UNREACHABLE, f"no answer connecting to {where} within {settings.winrm.read_timeout_sec} s")
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return HostFailure(HOST_UNREACHABLE, f"connection to {where} refused (is WinRM listening on that port?)")
+    if any(isinstance(e, socket.gaierror) for e in chain) or any("NameResolutionError" in type(e).__name__ for e in chain):
+        return HostFailure(HOST_UNREACHABLE, f"cannot resolve the host name {spec.hostname!r}")
+    if any(isinstance(e, OSError) and e.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH) for e in chain):
+        return HostFailure(HOST_UNREACHABLE, f"no route to {where}")
+    if any(isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for e in chain) or any(
+            type(e).__name__ in ("RemoteDisconnected", "ProtocolError", "IncompleteRead", "ChunkedEncodingError")
+            for e in chain):
+        return HostFailure(CONNECTION_LOST, f"the connection to {where} was closed in the middle of a response")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return HostFailure(HOST_UNREACHABLE, f"cannot connect to {where}: {_one_line(type(exc).__name__)}")
+    if isinstance(exc, WinRMError):
+        return HostFailure(WINRM_FAULT, f"WinRM on {where}: {_one_line(str(exc))}")
+    return HostFailure(HOST_ERROR, f"checking {where} failed: {type(exc).__name__}: {_one_line(str(exc))}")
+
+
+_CLIXML_TEXT = re.compile(r'<S S="Error">(.*?)</S>', re.S)
+
+
+def stderr_summary(stderr: bytes) -> str:
+    """The first line of what a command wrote on stderr, CLIXML unwrapped."""
+    text = stderr.decode("utf-8", errors="replace")
+    if text.lstrip().startswith("#< CLIXML"):
+        parts = [p.replace("_x000D__x000A_", " ").replace("_x000A_", " ") for p in _CLIXML_TEXT.findall(text)]
+        text = " ".join(parts)
+    text = re.sub(r"&lt;", "<", re.sub(r"&gt;", ">", re.sub(r"&amp;", "&", text)))
+    return _one_line(text, 200) or "(nothing on stderr)"
+
+
+def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
+    """Open a shell, run the probe with its script on stdin, parse what it prints."""
+    from readiness.facts import ProbeOutputError, parse_probe_output
+
+    started = time.monotonic()
+    where = f"{spec.hostname}:{spec.port}"
+    backend = WinRMBackend(spec, settings.winrm)
+    try:
+        stdin = probe_transport.stdin_text(settings.probe_input).encode("ascii")
+        rc, out, err = backend.run_with_stdin(probe_transport.command_line(), stdin,
+                                              started + settings.probe_timeout_sec)
+        if rc != 0:
+            failure = HostFailure(PROBE_ERROR, f"the probe on {where} exited with code {rc}: {stderr_summary(err)}")
+            return HostProbe(spec, "windows", failure=failure, elapsed=time.monotonic() - started)
+        try:
+            facts = parse_probe_output(out)
+        except ProbeOutputError as exc:
+            failure = HostFailure(PROBE_ERROR, f"the probe output of {where} is not valid: {_one_line(str(exc))}")
+            return HostProbe(spec, "windows", failure=failure, elapsed=time.monotonic() - started)
+        return HostProbe(spec, "windows", facts=facts, elapsed=time.monotonic() - started)
+    except Exception as exc:  # every failure of a host becomes that host's Failed results
+        return HostProbe(spec, "windows", failure=classify(exc, spec, settings), elapsed=time.monotonic() - started)
+    finally:
+        backend.close()
+
+
+def probe_other(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
+    """A host reached through testinfra's other backends: only its platform matters."""
+    import testinfra
+
+    started = time.monotonic()
+    try:
+        platform = testinfra.get_host(spec.testinfra_spec()).system_info.type or "unknown"
+    except Exception as exc:  # unreachable: Failed like any host that cannot be checked
+        return HostProbe(spec, "unknown", failure=HostFailure(
+            HOST_UNREACHABLE, f"cannot reach {spec.display}: {type(exc).__name__}: {_one_line(str(exc))}"),
+            elapsed=time.monotonic() - started)
+    if platform == "windows":
+        return HostProbe(spec, platform, failure=HostFailure(
+            HOST_ERROR, f"{spec.display} is a Windows host: check it over winrm://"), elapsed=time.monotonic() - started)
+    return HostProbe(spec, platform, elapsed=time.monotonic() - started)
+
+
+def probe_host(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
+    return probe_winrm(spec, settings) if spec.is_winrm else probe_other(spec, settings)
+
+
+class ProbePool:
+    """Probes hosts on a bounded pool of threads; each host once, whoever asks first."""
+
+    def __init__(self, settings: ProbeSettings, max_workers: int = 32,
+                 probe: Callable[[HostSpec, ProbeSettings], HostProbe] = probe_host):
+        self._settings = settings
+        self._probe = probe
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, max_workers),
+                                                               thread_name_prefix="readiness-probe")
+        self._futures: dict[str, concurrent.futures.Future[HostProbe]] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, spec: HostSpec) -> concurrent.futures.Future[HostProbe]:
+        with self._lock:
+            future = self._futures.get(spec.display)
+            if future is None:
+                future = self._executor.submit(self._probe, spec, self._settings)
+                self._futures[spec.display] = future
+            return future
+
+    def result(self, spec: HostSpec) -> HostProbe:
+        return self.submit(spec).result()
+
+    def probes(self) -> list[HostProbe]:
+        """The probes finished so far."""
+        return [f.result() for f in self._futures.values() if f.done()]
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
