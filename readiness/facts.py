@@ -1,0 +1,367 @@
+"""Facts: the probe's output, validated against ``probe/schema.json`` and read through accessors.
+
+A fact the probe could not gather carries ``"error"``; reading it raises :class:`FactUnavailable`
+instead of returning a default, so a rule never passes on a missing fact.
+
+>>> facts = parse_probe_output(b'{"schema": "readiness-probe/2"}')
+Traceback (most recent call last):
+...
+readiness.facts.ProbeOutputError: probe output schema is 'readiness-probe/2', expected 'readiness-probe/1'
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import dataclasses
+import functools
+import json
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from readiness import winhttp
+from readiness.acl import AccessEntry
+from readiness.probe import SCHEMA
+
+
+class ProbeOutputError(ValueError):
+    """The probe's output is not a valid ``readiness-probe/1`` document; the message names where."""
+
+
+class FactUnavailable(LookupError):
+    """A rule read a fact that the probe reported as not gathered."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+# --- validation -----------------------------------------------------------------------------
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    text = resources.files("readiness.probe").joinpath("schema.json").read_text(encoding="utf-8")
+    return jsonschema.Draft202012Validator(json.loads(text))
+
+
+def _path(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "probe output"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(error: ValidationError) -> str:
+    path = _path(error.absolute_path)
+    kind = error.validator
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return f"{_path([*error.absolute_path, missing[0]])}: missing"
+    if kind == "type":
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return f"{path}: expected {' or '.join(types)}, got {_short(error.instance)}"
+    if kind == "enum":
+        return f"{path}: expected one of {', '.join(map(str, error.validator_value))}, got {_short(error.instance)}"
+    if kind == "const":
+        return f"{path}: expected {error.validator_value!r}, got {_short(error.instance)}"
+    if kind == "pattern":
+        return f"{path}: {_short(error.instance)} is not in the expected form"
+    if kind in ("minimum", "maximum"):
+        return f"{path}: {_short(error.instance)} is out of range"
+    return f"{path}: {error.message}"
+
+
+def _time(value: str, path: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ProbeOutputError(f"{path}: {value!r} is not a valid time") from None
+
+
+def parse_facts(document: Any) -> "Facts":
+    """Validate a decoded probe document and wrap it as :class:`Facts`."""
+    if isinstance(document, dict) and "schema" in document and document["schema"] != SCHEMA:
+        raise ProbeOutputError(f"probe output schema is {_short(document['schema'])}, expected {SCHEMA!r}")
+    errors = list(_validator().iter_errors(document))
+    if errors:
+        first = best_match(errors)
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        raise ProbeOutputError(_describe(first) + more)
+    _time(document["collected_at"], "collected_at")
+    for name, log in document["event_logs"].items():
+        for index, event in enumerate(log.get("events", ())):
+            _time(event["time"], f"event_logs.{name}.events[{index}].time")
+    return Facts(document)
+
+
+def parse_probe_output(stdout: bytes) -> "Facts":
+    """The probe's standard output (bytes) to validated facts."""
+    try:
+        text = stdout.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProbeOutputError(f"probe output is not UTF-8 at byte {error.start}") from None
+    text = text.lstrip("\ufeff").strip()
+    if not text:
+        raise ProbeOutputError("probe output is empty")
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except ValueError:
+        raise ProbeOutputError(f"probe output is not JSON: {text[:60]!r}") from None
+    return parse_facts(document)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# --- typed views ----------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Version:
+    """A version as the host printed it, and its numeric parts for comparison."""
+
+    text: str
+    parts: tuple[int, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> "Version":
+        return cls(text, tuple(int(p) for p in text.split("-", 1)[0].split(".")))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclasses.dataclass(frozen=True)
+class Service:
+    name: str
+    exists: bool
+    status: str | None  # ServiceControllerStatus name
+    start: int | None  # DWORD Start: 2 automatic, 3 manual, 4 disabled
+
+    @property
+    def running(self) -> bool:
+        return self.exists and self.status == "Running"
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    id: int
+    source: str | None
+    time: datetime
+    message: str | None
+    properties: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class EventLog:
+    name: str
+    exists: bool
+    events: tuple[Event, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Acl:
+    folder: str
+    exists: bool
+    entries: tuple[AccessEntry, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class TcpResult:
+    target: str
+    ok: bool
+    error: str | None  # timeout, refused, dns, other: <text>
+    route: str  # "direct" or "proxy <server>"
+
+
+@dataclasses.dataclass(frozen=True)
+class HttpAnswer:
+    status: int | None  # HTTP status when an answer came
+    error: str | None  # timeout, refused, dns, closed, tls, other: <text>
+    route: str
+
+
+@dataclasses.dataclass(frozen=True)
+class HttpTest:
+    url: str
+    proxy: HttpAnswer  # through the machine's WinHTTP proxy settings
+    direct: HttpAnswer  # bypassing them
+
+
+_REG_TYPES_NUMBER = ("DWord", "QWord")
+
+
+class Facts:
+    """A read-only view of one host's validated probe output.
+
+    >>> from tests.facts_builder import HostDoc
+    >>> HostDoc().facts().service("wuauserv").start
+    3
+    """
+
+    __slots__ = ("_doc",)
+
+    def __init__(self, document: dict[str, Any]):
+        object.__setattr__(self, "_doc", copy.deepcopy(document))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("facts are read-only")
+
+    def document(self) -> dict[str, Any]:
+        """A copy of the validated probe document (to save facts and replay them)."""
+        return copy.deepcopy(self._doc)
+
+    @staticmethod
+    def _available(obj: dict[str, Any], path: str) -> dict[str, Any]:
+        if "error" in obj:  # the schema allows "error" only on a fact that was not gathered
+            raise FactUnavailable(path, obj["error"])
+        return obj
+
+    def _fact(self, *keys: str) -> dict[str, Any]:
+        obj: Any = self._doc
+        for key in keys:
+            obj = obj[key]
+        return self._available(obj, ".".join(keys))
+
+    @staticmethod
+    def _lookup(mapping: dict[str, Any], name: str, what: str) -> tuple[str, Any]:
+        for key, value in mapping.items():
+            if key.casefold() == name.casefold():
+                return key, value
+        raise KeyError(f"the probe does not gather {what} {name!r}")
+
+    # host
+    @property
+    def collected_at(self) -> datetime:
+        """When the probe ran, by the host's clock (aware, UTC)."""
+        return datetime.fromisoformat(self._doc["collected_at"])
+
+    @property
+    def os_version(self) -> tuple[int, ...]:
+        """``[Environment]::OSVersion.Version`` as numbers, e.g. ``(10, 0, 22621, 0)``."""
+        return Version.parse(self._fact("os")["version"]).parts
+
+    @property
+    def powershell_version(self) -> Version:
+        return Version.parse(self._fact("powershell")["version"])
+
+    # registry
+    def _registry_key(self, key: str) -> dict[str, Any]:
+        name, obj = self._lookup(self._doc["registry"], key, "the registry key")
+        return self._available(obj, f"registry.{name}")
+
+    def registry_key_exists(self, key: str) -> bool:
+        return self._registry_key(key)["exists"]
+
+    def registry_value(self, key: str, name: str) -> Any:
+        """The value (int, str, list of str, or bytes for Binary), or None when absent."""
+        values = self._registry_key(key)["values"]
+        try:
+            _, entry = self._lookup(values, name, "the value")
+        except KeyError:
+            return None
+        if entry["type"] == "Binary":
+            return base64.b64decode(entry["value"])
+        if entry["type"] == "MultiString":
+            return tuple(entry["value"])
+        return entry["value"]
+
+    def registry_number(self, key: str, name: str) -> int | None:
+        """A value as a number, the way PowerShell's ``-eq`` compares it with one.
+
+        DWord and QWord values are numbers; a String holding a decimal integer counts as that
+        integer; anything else (absent, text, binary) is None, which equals no number.
+        """
+        value = self.registry_value(key, name)
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value.strip())
+        return None
+
+    # services, agent, events, ACL
+    def service(self, name: str) -> Service:
+        key, obj = self._lookup(self._doc["services"], name, "the service")
+        obj = self._available(obj, f"services.{key}")
+        return Service(key, obj["exists"], obj["status"], obj["start"])
+
+    @property
+    def agent_installed(self) -> bool:
+        return self._fact("agent")["installed"]
+
+    @property
+    def agent_workspaces(self) -> tuple[str, ...]:
+        """Workspace ids the monitoring agent reports (empty when it is not installed)."""
+        return tuple(self._fact("agent")["workspaces"])
+
+    def event_log(self, name: str) -> EventLog:
+        key, obj = self._lookup(self._doc["event_logs"], name, "the event log")
+        obj = self._available(obj, f"event_logs.{key}")
+        events = tuple(
+            Event(e["id"], e["source"], datetime.fromisoformat(e["time"]), e["message"], tuple(e["properties"]))
+            for e in obj["events"]
+        )
+        return EventLog(key, obj["exists"], events)
+
+    def acl(self, folder: str) -> Acl:
+        key, obj = self._lookup(self._doc["acl"], folder, "the ACL of")
+        obj = self._available(obj, f"acl.{key}")
+        entries = tuple(AccessEntry(e["sid"], e["rights"], e["type"], e["inherit_only"]) for e in obj["entries"])
+        return Acl(key, obj["exists"], entries)
+
+    # network
+    @property
+    def winhttp_proxy(self) -> winhttp.WinHttpProxy:
+        """The WinHTTP proxy decoded from the registry value ``WinHttpSettings``.
+
+        Raises :class:`readiness.winhttp.WinHttpSettingsError` when the value is not a
+        WinHTTP settings blob.
+        """
+        key = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections"
+        value = self.registry_value(key, "WinHttpSettings")
+        if value is not None and not isinstance(value, bytes):
+            raise winhttp.WinHttpSettingsError(f"WinHttpSettings is a {type(value).__name__} value, not binary")
+        return winhttp.decode(value)
+
+    def _network(self) -> dict[str, Any]:
+        return self._fact("network")
+
+    def _route(self, route: str) -> str:
+        server = self._network()["winhttp_proxy"]
+        return f"proxy {server}" if route == "proxy" and server else route
+
+    def tcp(self, target: str) -> TcpResult:
+        """The TCP test of ``host:port`` (compared case-insensitively)."""
+        for entry in self._network()["tcp"]:
+            if entry["target"].casefold() == target.casefold():
+                return TcpResult(entry["target"], entry["ok"], entry["error"], self._route(entry["route"]))
+        raise FactUnavailable(f"network.tcp[{target}]", "the probe did not test this target")
+
+    def _http(self, name: str) -> HttpTest:
+        obj = self._available(self._network()[name], f"network.{name}")
+        answers = {
+            way: HttpAnswer(obj[way]["status"], obj[way]["error"], self._route(obj[way]["route"]))
+            for way in ("proxy", "direct")
+        }
+        return HttpTest(obj["url"], answers["proxy"], answers["direct"])
+
+    @property
+    def https(self) -> HttpTest:
+        return self._http("https")
+
+    @property
+    def imds(self) -> HttpTest:
+        return self._http("imds")
+
