@@ -138,12 +138,18 @@ def _hosts(config: pytest.Config) -> list[HostSpec] | None:
 def _location(config: pytest.Config) -> str | None:
     from readiness.endpoints import Endpoints
 
+    from readiness.regions import is_azure_location
+
     location = config.getoption("automation_account_location")
     if location is None:
         return None
-    endpoints = Endpoints.for_location(location)
-    if not endpoints.known:
-        raise pytest.UsageError(endpoints.unknown_message)
+    if not is_azure_location(location):
+        fallback = Endpoints.for_location(None)
+        raise pytest.UsageError(
+            f"--automation-account-location {location!r} is not an Azure location (e.g. japaneast, "
+            f"usgovvirginia, chinaeast2). The troubleshooter would fall back to the default endpoints "
+            f"({fallback.operations}, {fallback.registration.format(ws='<workspace>')}); to test those, "
+            f"leave the option out")
     return location
 
 
