@@ -1,0 +1,122 @@
+"""The terminal summary of a readiness run: what is not Passed, per host, or the troubleshooter's list.
+
+>>> from readiness.results import Result
+>>> r = Result("ProxySettings", "connectivity", "Proxy settings", "connectivity",
+...            "Check if Proxy is enabled on the VM.", "Passed", "Proxy is not set.",
+...            "ProxySettings.Passed", [])
+>>> print(format_list([r]).splitlines()[-1])
+CheckResultMessageArguments : {}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+
+from readiness.collect import COLLECTOR_KEY, HostReport
+from readiness.results import CHECK_RESULTS, FAILED, PASSED, WARNING, Result
+
+NOT_APPLICABLE = "not applicable"
+FORMATS = ("summary", "list", "none")
+
+# Results whose arguments the troubleshooter leaves unset (``$null``) rather than an empty list:
+# PowerShell prints nothing after ``:`` for those and ``{}`` for an empty list. From the sample
+# output; the warnings of rules 12 and 14 are built like their passes.
+UNSET_ARGUMENTS = frozenset({
+    "AutomationAgentServiceConnectivityCheck1.Failed.NoRegistrationFound",
+    "AlwaysAutoRebootCheck.Passed",
+    "AlwaysAutoRebootCheck.PassedWithWarning",
+    "WSUSServerConfigured.Passed",
+    "AutomaticUpdateCheck.Passed",
+    "AutomaticUpdateCheck.PassedWithWarning",
+    "LAOdsEndpointConnectivity.Failed",
+    "LAOmsEndpointConnectivity.Failed",
+})
+
+
+def format_arguments(result: Result) -> str:
+    """``{a, b}`` as PowerShell lists an array; ``{}`` when empty; nothing when the script sets none."""
+    args = result.CheckResultMessageArguments
+    if not args and result.CheckResultMessageId in UNSET_ARGUMENTS:
+        return ""
+    return "{" + ", ".join(args) + "}"
+
+
+def format_list(results: Iterable[Result]) -> str:
+    """The troubleshooter's ``Name : Value`` list of each result, as in its sample output."""
+    lines = []
+    for result in results:
+        for name, value in result.full().items():
+            text = format_arguments(result) if name == "CheckResultMessageArguments" else str(value)
+            lines.append(f"{name} : {text}" if text else f"{name} :")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def counts(entry: HostReport) -> dict[str, int]:
+    """How many results of each CheckResult, and how many rules did not apply."""
+    found = {level: 0 for level in CHECK_RESULTS}
+    for result in entry.results:
+        found[result.CheckResult] = found.get(result.CheckResult, 0) + 1
+    found[NOT_APPLICABLE] = len(entry.not_applicable)
+    return found
+
+
+def total_line(entry: HostReport) -> str:
+    """One line: the host, its worst result and its counts; a host without any result is Failed."""
+    if not entry.results and not entry.not_applicable:
+        return f"{entry.host}  {FAILED}  no result: the host was not checked"
+    found = counts(entry)
+    worst = entry.worst or NOT_APPLICABLE
+    parts = ", ".join(f"{n} {name}" for name, n in found.items() if n)
+    return f"{entry.host}  {worst}  {len(entry.results) + len(entry.not_applicable)} rules: {parts}"
+
+
+def problem_lines(entry: HostReport) -> list[tuple[str, str]]:
+    """``(CheckResult, line)`` for every result that is not Passed."""
+    lines = []
+    for result in entry.results:
+        if result.CheckResult == PASSED:
+            continue
+        route = entry.routes.get(result.RuleId)
+        suffix = f"  [route: {route}]" if route else ""
+        lines.append((result.CheckResult,
+                      f"{entry.host}  {result.RuleId}  {result.CheckResult}  {result.CheckResultMessage}{suffix}"))
+    return lines
+
+
+def add_options(group: pytest.OptionGroup) -> None:
+    group.addoption("--readiness-format", choices=FORMATS, default="summary",
+                    help="terminal summary: 'summary' (what is not Passed, per host; default), "
+                    "'list' (the troubleshooter's Name : Value list), 'none'")
+
+
+class TerminalReport:
+    """Plugin object: writes the readiness summary at the end of the terminal output."""
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+        collector = config.stash.get(COLLECTOR_KEY, None)
+        fmt = config.getoption("readiness_format", "summary")
+        if collector is None or fmt == "none":
+            return
+        hosts = collector.hosts()
+        if not hosts:
+            return
+        if fmt == "list":
+            for entry in hosts:
+                terminalreporter.write_sep("-", f"readiness: {entry.host}")
+                terminalreporter.write(format_list(entry.results))
+            return
+        terminalreporter.write_sep("=", "readiness summary")
+        for entry in hosts:
+            for level, line in problem_lines(entry):
+                terminalreporter.write_line(line, red=level == FAILED, yellow=level == WARNING)
+            worst = entry.worst if entry.results else (None if entry.not_applicable else FAILED)
+            terminalreporter.write_line(total_line(entry), bold=True,
+                                        red=worst == FAILED, yellow=worst == WARNING, green=worst == PASSED)
+
+
+def configure(config: pytest.Config) -> None:
+    """Register the terminal report (the readiness plugin calls this from ``pytest_configure``)."""
+    if not config.pluginmanager.has_plugin("readiness-terminal"):
+        config.pluginmanager.register(TerminalReport(), "readiness-terminal")

@@ -1,0 +1,126 @@
+"""A stand-in readiness suite for the report tests: real pytest runs whose rule tests record results.
+
+The report writers are registered the way the readiness plugin registers them; each rule test
+records its result in ``user_properties`` and ends in the outcome the plugin maps it to
+(Passed: pass, PassedWithWarning: xfail, Failed: fail, not applicable: skip).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from readiness.catalog import RULES
+from readiness.collect import HostReport
+from readiness.results import FAILED, PASSED, WARNING, Result
+
+EVIL_HOST = "<script>alert(1)</script>"
+QUOTE_HOST = "\"><img src=x onerror=\"window.__pwned=1\">'web&01"
+EVIL_WSUS = "http://<b>wsus</b>\"'&:8530"
+
+CONFTEST = '''
+import json
+from pathlib import Path
+
+import pytest
+
+from readiness import report_html, report_json, report_terminal
+from readiness.collect import COLLECTOR_KEY, ResultCollector
+
+PLAN = json.loads(Path(__file__).with_name("plan.json").read_text(encoding="utf-8"))
+MODULES = (report_json, report_terminal, report_html)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("readiness")
+    group.addoption("--automation-account-location", default=None)
+    for module in MODULES:
+        module.add_options(group)
+
+
+def pytest_configure(config):
+    collector = ResultCollector(PLAN["hosts"])
+    config.stash[COLLECTOR_KEY] = collector
+    config.pluginmanager.register(collector, "readiness-collector")
+    for module in MODULES:
+        module.configure(config)
+'''
+
+RULE_TESTS = '''
+import json
+from pathlib import Path
+
+import pytest
+
+from readiness.catalog import RULES
+from readiness.results import RESULT_PROPERTY, HostResult, Result
+
+PLAN = json.loads(Path(__file__).with_name("plan.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("row", PLAN["rows"], ids=[f"{r[0]}-{r[1]}" for r in PLAN["rows"]])
+def test_rule(row, record_property):
+    host, rule_id, check, message, args = row
+    info = RULES[rule_id]
+    result = None if check is None else Result(
+        info.rule_id, info.group_id, info.name, info.group_name, info.description, check, message,
+        f"{rule_id}.{check}", args)
+    record_property(RESULT_PROPERTY, HostResult(rule_id, host, "windows", result).to_property())
+    if check is None:
+        pytest.skip("not applicable")
+    if check == "Failed":
+        pytest.fail(message, pytrace=False)
+    if check == "PassedWithWarning":
+        pytest.xfail(message)
+
+
+def test_not_a_rule():
+    pass
+'''
+
+
+def result(rule_id: str, check: str, message: str = "", args: list[str] | None = None) -> Result:
+    info = RULES[rule_id]
+    return Result(info.rule_id, info.group_id, info.name, info.group_name, info.description, check,
+                  message or f"{rule_id} is {check}", f"{rule_id}.{check}", list(args or []))
+
+
+def host_report(host: str, checks: dict[str, str | None], messages: dict[str, str] | None = None,
+                args: dict[str, list[str]] | None = None) -> HostReport:
+    """A HostReport from ``{RuleId: CheckResult or None (not applicable)}``, in rule order."""
+    entry = HostReport(host, "windows")
+    for rule_id in RULES:
+        if rule_id not in checks:
+            continue
+        if checks[rule_id] is None:
+            entry.not_applicable.append(rule_id)
+        else:
+            entry.results.append(result(rule_id, checks[rule_id], (messages or {}).get(rule_id, ""),
+                                        (args or {}).get(rule_id)))
+    return entry
+
+
+def fleet_plan() -> dict:
+    """Three checked hosts (one healthy, two with markup in their names) and one never checked."""
+    rows = []
+    for rule_id in RULES:
+        rows.append(["web-01", rule_id, PASSED, f"{rule_id} ok", []])
+    for rule_id in RULES:
+        check = {"WSUSServerConfigured": WARNING, "TlsVersionCheck": FAILED,
+                 "IMDSConnectivity": None}.get(rule_id, PASSED)
+        message = (f"Windows Updates are downloading from a configured WSUS Server {EVIL_WSUS}. Ensure"
+                   if rule_id == "WSUSServerConfigured" else f"{rule_id} <i>said</i> so")
+        args = [EVIL_WSUS] if rule_id == "WSUSServerConfigured" else []
+        rows.append([EVIL_HOST, rule_id, check, message, args])
+    for rule_id in RULES:
+        rows.append([QUOTE_HOST, rule_id, FAILED, f"host {QUOTE_HOST} unreachable", []])
+    return {"hosts": ["web-01", EVIL_HOST, QUOTE_HOST, "never-checked"], "rows": rows}
+
+
+def make_suite(pytester, plan: dict | None = None) -> dict:
+    """Write the stand-in suite into a pytester directory; returns the plan it runs."""
+    plan = plan or fleet_plan()
+    Path(pytester.path, "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_rules=RULE_TESTS)
+    return plan

@@ -1,0 +1,103 @@
+"""The terminal summary: problems per host, totals, and the troubleshooter's own list format."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from readiness.catalog import RULES
+from readiness.report_terminal import format_arguments, format_list, problem_lines, total_line
+from readiness.results import FAILED, PASSED, WARNING, Result
+from report_suite import EVIL_HOST, host_report, make_suite, result
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "windows-update-agent-troubleshooting.ja.txt"
+NO_ENTRY_POINT = ("-p", "no:readiness.plugin")
+
+
+def seed_sample() -> list[str]:
+    """The sample output of the seed page, with the console's line wrap undone."""
+    if not SEED.exists():
+        pytest.skip(f"seed document not found: {SEED}")
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line == "RuleId : OperatingSystemCheck")
+    sample: list[str] = []
+    for line in lines[start:]:
+        if re.match(r"^\w+ :( |$)", line):
+            sample.append(line)
+        else:  # the console wrapped a long value onto the next line
+            sample[-1] += " " + line
+    return sample
+
+
+def parse_sample(sample: list[str]) -> list[Result]:
+    """Results from the sample; arguments as lists (``{a, b}``, ``{}`` and nothing all become lists)."""
+    results, current = [], {}
+    for line in sample:
+        name, _, value = line.partition(" :")
+        value = value.strip()
+        if name == "CheckResultMessageArguments":
+            value = [a for a in value.strip("{}").split(", ") if a]
+        current[name] = value
+        if name == "CheckResultMessageArguments":
+            results.append(Result.from_dict(current))
+            current = {}
+    return results
+
+
+def test_list_format_reproduces_the_seed_sample():
+    sample = seed_sample()
+    results = parse_sample(sample)
+    assert [r.RuleId for r in results] == list(RULES)
+    assert format_list(results).splitlines() == sample
+
+
+def test_arguments_as_powershell_lists_them():
+    assert format_arguments(result("WindowsManagementFrameworkInstalledCheck", PASSED, args=["5.1", "x"])) == "{5.1, x}"
+    assert format_arguments(result("OperatingSystemCheck", PASSED)) == "{}"
+    # the troubleshooter leaves these unset: nothing after the colon, as in the sample
+    assert format_arguments(result("AlwaysAutoRebootCheck", PASSED)) == ""
+    assert format_arguments(result("WSUSServerConfigured", WARNING, args=["http://wsus:8530"])) == "{http://wsus:8530}"
+    line = format_list([result("AutomaticUpdateCheck", PASSED)]).splitlines()[-1]
+    assert line == "CheckResultMessageArguments :"
+
+
+def test_summary_lines_for_what_is_not_passed():
+    entry = host_report("web-01", {"OperatingSystemCheck": PASSED, "TlsVersionCheck": FAILED,
+                                   "ProxySettings": WARNING, "IMDSConnectivity": None},
+                        messages={"TlsVersionCheck": "TLS 1.2 is not enabled"})
+    entry.routes["ProxySettings"] = "proxy http://proxy:3128"
+    lines = problem_lines(entry)
+    assert lines == [
+        (FAILED, "web-01  TlsVersionCheck  Failed  TLS 1.2 is not enabled"),
+        (WARNING, "web-01  ProxySettings  PassedWithWarning  ProxySettings is PassedWithWarning"
+                  "  [route: proxy http://proxy:3128]"),
+    ]
+    assert total_line(entry) == ("web-01  Failed  4 rules: 1 Passed, 1 PassedWithWarning, 1 Failed, "
+                                 "1 not applicable")
+
+
+def test_host_without_result_is_failed():
+    assert total_line(host_report("db-02", {})) == "db-02  Failed  no result: the host was not checked"
+
+
+def test_terminal_summary_in_a_real_run(pytester):
+    make_suite(pytester)
+    run = pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider")
+    out = run.stdout.str()
+    assert "readiness summary" in out
+    assert "web-01  Passed  20 rules: 20 Passed" in out
+    assert f"{EVIL_HOST}  TlsVersionCheck  Failed  TlsVersionCheck <i>said</i> so" in out
+    assert f"{EVIL_HOST}  Failed  20 rules: 17 Passed, 1 PassedWithWarning, 1 Failed, 1 not applicable" in out
+    assert "never-checked  Failed  no result: the host was not checked" in out
+    # Passed results are not listed one by one
+    assert "web-01  OperatingSystemCheck" not in out
+
+
+def test_list_format_in_a_real_run(pytester):
+    make_suite(pytester)
+    run = pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider", "--readiness-format", "list")
+    out = run.stdout.str()
+    assert "readiness: web-01" in out
+    assert out.count("RuleId : OperatingSystemCheck") == 3
+    assert "CheckResultMessageArguments : {http://<b>wsus</b>\"'&:8530}" in out
+    assert "readiness summary" not in out
