@@ -1,0 +1,543 @@
+"""Scenario files: every documented key and default, every error path, the shipped hosts and
+their expected outcomes table (fixtures/hosts/README.md)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from fixtures.faults import FAULTS
+from fixtures.scenario import (
+    HOSTS, AccessRule, Answers, Event, RegistryValue, Scenario, ScenarioError, Service, load_scenario,
+    parse_scenario, shipped)
+from readiness import acl as acl_rights
+from readiness.probe import ProbeInput
+from readiness.probe.emulation import probe_output
+
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+MK = "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"
+
+# The example of host-scenarios.md, as written there (comments and all).
+DOCUMENTED = r"""
+name: seed-sample                  # required; used in host names, logs and reports
+os_version: "10.0.22621"           # [Environment]::OSVersion.Version; default "10.0.20348"
+powershell_version: "5.1.22621.169"  # Windows PowerShell version; default "5.1.20348.1"
+user: vagrant                      # the account that WinRM sessions run as; default "vagrant"
+password: vagrant                  # its password; default "vagrant"
+
+registry:                          # key -> value name -> value; int = REG_DWORD, str = REG_SZ
+  'HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full':
+    Release: 533320
+  'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate':
+    WUServer: http://wsus.contoso.local:8530
+  'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU':
+    AUOptions: 4
+  'HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client':
+    DisabledByDefault: 0
+
+services:                          # service name -> state
+  HealthService: {status: Running, start_type: Automatic}   # status: Running|Stopped|...; start_type: Automatic|Manual|Disabled
+  wuauserv: {status: Stopped, start_type: Manual}
+
+agent_workspaces:                  # workspace ids that the monitoring agent's COM object reports;
+  - 0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60   # omit the key when the agent is not installed
+
+event_logs:                        # log name -> events (any order); omit a log that does not exist
+  Operations Manager:
+    - {id: 1210, source: Service Connector, hours_ago: 5,
+       message: 'New configuration became active. Management group "AOI-0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60", solutions: changeTracking;updates;'}
+    - {id: 4502, source: Health Service Modules, hours_ago: 30, message: 'A module reported an exception'}
+  Microsoft-SMA/Operational:
+    - {id: 15003, hours_ago: 2, properties: ['', 'grp_0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60', 'grp', '0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60']}
+
+acl:                               # folder -> access entries
+  'C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys':
+    - {identity: 'NT AUTHORITY\SYSTEM', sid: S-1-5-18, rights: FullControl, type: Allow}
+    - {identity: Everyone, sid: S-1-1-0, rights: 'Write, Read', type: Allow}
+
+network:                           # what the host can reach
+  winhttp_proxy: null              # null = direct access; or "proxy.contoso.local:8080"
+  tcp_open:                        # host:port that accept a TCP connection
+    - eus2-jobruntimedata-prod-su1.azure-automation.net:443
+  tcp_refused: []                  # host:port that refuse at once; every other host:port drops packets (times out)
+  https:                           # URL -> answer to a GET, through the proxy settings and bypassing them
+    'https://eus2-jobruntimedata-prod-su1.azure-automation.net': {proxy: 403, direct: 403}   # a status code, unreachable, or closed
+  imds: {proxy: unreachable, direct: unreachable}   # ok or unreachable, each way; default unreachable both
+
+winrm:                             # how the emulator serves this host
+  listeners: [http, https]         # default both: 5985 (HTTP) and 5986 (HTTPS, certificate made at start)
+  auth: [basic, ntlm]              # default both; NTLM with message encryption over HTTP, as Windows does
+"""
+
+
+def scn(text: str, source: str = "x.yaml") -> Scenario:
+    return parse_scenario(textwrap.dedent(text), source)
+
+
+def error_of(text: str, source: str = "fixtures/hosts/x.yaml") -> str:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(textwrap.dedent(text), source)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(source + ": ")
+    return message
+
+
+# --- the documented format ------------------------------------------------------------------
+
+
+def test_documented_example_loads_with_every_key():
+    s = scn(DOCUMENTED)
+    assert (s.name, s.os_version, s.powershell_version, s.user, s.password) == (
+        "seed-sample", "10.0.22621", "5.1.22621.169", "vagrant", "vagrant")
+    assert s.registry.get("HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full", "Release") == RegistryValue("DWord", 533320)
+    assert s.registry.get("HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate", "WUServer") == RegistryValue(
+        "String", "http://wsus.contoso.local:8530")
+    assert s.services["HealthService"] == Service("Running", "Automatic")
+    assert s.services["wuauserv"] == Service("Stopped", "Manual")
+    assert s.agent_workspaces == ("0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60",)
+    ops = s.event_logs["Operations Manager"]
+    assert [e.id for e in ops] == [1210, 4502] and ops[1] == Event(4502, 30.0, "Health Service Modules", "A module reported an exception")
+    sma = s.event_logs["Microsoft-SMA/Operational"][0]
+    assert sma.source == "Microsoft-SMA" and sma.message is None and sma.properties[2] == "grp"
+    assert s.acl[MK] == (AccessRule("NT AUTHORITY\\SYSTEM", "S-1-5-18", acl_rights.FULL_CONTROL, "Allow"),
+                         AccessRule("Everyone", "S-1-1-0", acl_rights.WRITE | acl_rights.READ, "Allow"))
+    assert s.network.winhttp_proxy is None
+    assert s.network.tcp("EUS2-jobruntimedata-prod-su1.azure-automation.net:443") == "open"
+    assert s.network.tcp("other.example:443") == "dropped"
+    assert s.network.https_answers("https://eus2-jobruntimedata-prod-su1.azure-automation.net/") == Answers(403, 403)
+    assert s.network.imds == Answers("unreachable", "unreachable")
+    assert (s.winrm.listeners, s.winrm.auth, s.winrm.faults) == (("http", "https"), ("basic", "ntlm"), ())
+    assert dict(s.probe_errors) == {}
+
+
+def test_defaults_of_a_minimal_scenario():
+    s = scn("name: bare\n")
+    assert (s.os_version, s.powershell_version, s.user, s.password) == ("10.0.20348", "5.1.20348.1", "vagrant", "vagrant")
+    assert len(s.registry) == 0 and dict(s.services) == {} and s.agent_workspaces is None
+    assert dict(s.event_logs) == {} and dict(s.acl) == {}
+    assert s.network.winhttp_proxy is None and s.network.imds == Answers("unreachable", "unreachable")
+    assert s.network.https_answers("https://eus2-jobruntimedata-prod-su1.azure-automation.net") == Answers("unreachable", "unreachable")
+    assert s.winrm.listeners == ("http", "https") and s.winrm.auth == ("basic", "ntlm")
+
+
+def test_empty_sections_mean_present_but_empty():
+    s = scn("name: e\nagent_workspaces: []\nevent_logs: {Operations Manager: []}\nacl: {'C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys': []}\n")
+    assert s.agent_workspaces == () and s.event_logs["Operations Manager"] == () and s.acl[MK] == ()
+
+
+def test_scalar_answer_means_both_ways_and_each_kind_of_answer():
+    s = scn("""
+        name: n
+        network:
+          winhttp_proxy: proxy.contoso.local:8080
+          tcp_refused: ['127.0.0.1:5985', '[::1]:443']
+          https: {'https://a.example': 200, 'https://b.example': unreachable, 'https://c.example': closed,
+                  'HTTPS://D.example/': {proxy: 407, direct: tls}}
+          imds: ok
+        """)
+    n = s.network
+    assert n.winhttp_proxy == "proxy.contoso.local:8080"
+    assert n.tcp("127.0.0.1:5985") == "refused" and n.tcp("[::1]:443") == "refused"
+    assert n.https_answers("https://a.example") == Answers(200, 200)
+    assert n.https_answers("https://b.example") == Answers("unreachable", "unreachable")
+    assert n.https_answers("https://c.example") == Answers("closed", "closed")
+    assert n.https_answers("https://d.example") == Answers(407, "tls")
+    assert n.imds == Answers("ok", "ok")
+    assert scn("name: n\nnetwork: {imds: {proxy: unreachable, direct: ok}}").network.imds == Answers("unreachable", "ok")
+
+
+def test_registry_is_case_insensitive_and_hives_are_shortened():
+    s = scn(r"""
+        name: r
+        registry:
+          'HKEY_LOCAL_MACHINE\Software\Policies\Microsoft\Windows\WindowsUpdate\AU': {AUOptions: 4}
+          'HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full\': {release: 4294967295}
+        """)
+    assert s.registry.get("HKLM\\SOFTWARE\\POLICIES\\Microsoft\\Windows\\WindowsUpdate\\au", "auoptions").value == 4
+    assert s.registry.get("hklm\\software\\microsoft\\net framework setup\\ndp\\v4\\full", "Release").value == 2**32 - 1
+    assert "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate" not in s.registry
+    doc = probe_output(s, ProbeInput(), NOW)
+    assert doc["registry"]["HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU"]["values"] == {
+        "AUOptions": {"type": "DWord", "value": 4}}
+    assert doc["registry"]["HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full"]["values"]["Release"]["value"] == 2**32 - 1
+
+
+def test_typed_registry_values():
+    s = scn(r"""
+        name: t
+        registry:
+          'HKLM\SOFTWARE\X':
+            q: {type: QWord, value: 18446744073709551615}
+            m: {type: MultiString, value: [a, b]}
+            b: {type: Binary, value: AAEC}
+            e: {type: ExpandString, value: '%SystemRoot%'}
+            d: {type: DWord, value: 7}
+        """)
+    values = s.registry["HKLM\\SOFTWARE\\X"]
+    assert values["q"] == RegistryValue("QWord", 2**64 - 1)
+    assert values["m"] == RegistryValue("MultiString", ("a", "b"))
+    assert values["b"] == RegistryValue("Binary", b"\x00\x01\x02")
+    assert values["e"] == RegistryValue("ExpandString", "%SystemRoot%")
+
+
+def test_extra_keys_faults_and_probe_errors():
+    s = scn(r"""
+        name: x
+        winrm: {faults: [probe_truncated, hang], listeners: [https], auth: [ntlm]}
+        probe_errors:
+          event_logs.operations manager: Access is denied.
+          acl: Access is denied.
+          registry.HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate\AU: Requested registry access is not allowed.
+          services.WUAUSERV: Cannot open wuauserv service on computer '.'.
+          agent: Retrieving the COM class factory failed
+        """)
+    assert s.winrm == type(s.winrm)(("https",), ("ntlm",), ("probe_truncated", "hang"))
+    assert dict(s.probe_errors) == {
+        "event_logs.Operations Manager": "Access is denied.",
+        f"acl.{MK}": "Access is denied.",
+        "registry.HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU": "Requested registry access is not allowed.",
+        "services.wuauserv": "Cannot open wuauserv service on computer '.'.",
+        "agent": "Retrieving the COM class factory failed",
+    }
+    assert set(FAULTS) >= set(s.winrm.faults)
+
+
+def test_renamed_keeps_the_machine_and_checks_the_name():
+    s = load_scenario(HOSTS / "healthy.yaml")
+    copy = s.renamed("healthy-0001")
+    assert copy.name == "healthy-0001" and copy.registry == s.registry and copy.network == s.network
+    with pytest.raises(ScenarioError, match="host-name-safe"):
+        s.renamed("bad name")
+
+
+def test_password_is_not_in_repr():
+    assert "s3cret" not in repr(scn("name: p\npassword: s3cret\n"))
+
+
+# --- errors name the file and the key -------------------------------------------------------
+
+ERRORS = [
+    ("name: x\nservices: {wuauserv: {status: Stopped, start_type: Sometimes}}",
+     "services.wuauserv.start_type: expected one of Automatic, Manual, Disabled, got 'Sometimes'"),
+    ("name: x\nservices: {wuauserv: {status: Asleep}}", "services.wuauserv.status: expected one of Running, Stopped"),
+    ("name: x\nservices: {wuauserv: {start_type: Manual}}", "services.wuauserv.status: required"),
+    ("name: x\nservices: {wuauserv: {status: Running, colour: blue}}", "services.wuauserv.colour: unknown key"),
+    ("name: x\nservices: {wuauserv: {status: Running}, WUAUSERV: {status: Running}}", "services.WUAUSERV: service listed twice"),
+    ("os_version: '10.0'", "name: required"),
+    ("name: 'bad_name'", "name: expected a host-name-safe name"),
+    ("name: x\nflavour: vanilla", "flavour: unknown key"),
+    ("name: x\nos_version: 6.1", "os_version: expected a dotted version in quotes"),
+    ("name: x\npowershell_version: 'five'", "powershell_version: expected a dotted version"),
+    ("name: x\nuser: ''", "user: expected text, got an empty string"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {Release: -1}}", "registry.HKLM\\SOFTWARE\\X.Release: expected an integer from 0 to 4294967295, got -1"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {Release: 4294967296}}", "registry.HKLM\\SOFTWARE\\X.Release: expected an integer from 0"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {Release: 1.5}}", "registry.HKLM\\SOFTWARE\\X.Release: expected an integer (REG_DWORD), text (REG_SZ)"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {Flag: true}}", "registry.HKLM\\SOFTWARE\\X.Flag: expected an integer (REG_DWORD) or text (REG_SZ), got True"),
+    ("name: x\nregistry: {'SOFTWARE\\X': {A: 1}}", "registry.SOFTWARE\\X: expected a registry key starting with HKLM"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: 1}, 'hklm\\software\\x': {B: 1}}", "registry.hklm\\software\\x: same key as"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: 1, a: 2}}", "registry.HKLM\\SOFTWARE\\X.a: same value as 'A'"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {type: Word, value: 1}}}", "registry.HKLM\\SOFTWARE\\X.A.type: expected one of DWord"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {type: Binary, value: '***'}}}", "registry.HKLM\\SOFTWARE\\X.A.value: expected base64"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections': {WinHttpSettings: 'x'}}",
+     "WinHttpSettings: set network.winhttp_proxy instead"),
+    ("name: x\nagent_workspaces: 0b7e7e3a", "agent_workspaces: expected a list, got '0b7e7e3a'"),
+    ("name: x\nagent_workspaces: [1]", "agent_workspaces[0]: expected text, got 1"),
+    ("name: x\nevent_logs: {System: []}", "event_logs.System: expected one of Operations Manager, Microsoft-SMA/Operational"),
+    ("name: x\nevent_logs: {Operations Manager: [{id: '1210', hours_ago: 1}]}", "event_logs.Operations Manager[0].id: expected an integer, got '1210'"),
+    ("name: x\nevent_logs: {Operations Manager: [{id: 1210}]}", "event_logs.Operations Manager[0].hours_ago: required"),
+    ("name: x\nevent_logs: {Operations Manager: [{id: 1210, hours_ago: -1}]}", "event_logs.Operations Manager[0].hours_ago: expected a number >= 0, got -1"),
+    ("name: x\nevent_logs: {Operations Manager: [{id: 1210, hours_ago: 1, source: 5}]}", "event_logs.Operations Manager[0].source: expected text, got 5"),
+    ("name: x\nevent_logs: {Operations Manager: [{id: 1210, hours_ago: 1, message: [a]}]}", "event_logs.Operations Manager[0].message: expected text, got a list"),
+    ("name: x\nevent_logs: {Microsoft-SMA/Operational: [{id: 15003, hours_ago: 1, properties: [1]}]}",
+     "event_logs.Microsoft-SMA/Operational[0].properties[0]: expected text, got 1"),
+    ("name: x\nevent_logs: {Operations Manager: [{id: 1210, hours_ago: 1, level: Error}]}", "event_logs.Operations Manager[0].level: unknown key"),
+    ("name: x\nacl: {'C:\\Windows': []}", "acl.C:\\Windows: expected the folder C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"),
+    ("name: x\nacl: {'C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys': [{sid: X-1-5-18, rights: Read, type: Allow}]}",
+     "acl.C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys[0].sid: expected a SID such as S-1-5-18, got 'X-1-5-18'"),
+    ("name: x\nacl: {'C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys': [{sid: S-1-5-18, rights: 'Read, Fly', type: Allow}]}",
+     "[0].rights: unknown file system right 'Fly'"),
+    ("name: x\nacl: {'C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys': [{sid: S-1-5-18, rights: Read, type: Permit}]}",
+     "[0].type: expected one of Allow, Deny, got 'Permit'"),
+    ("name: x\nacl: {'C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys': [{sid: S-1-5-18, rights: Read}]}", "[0].type: required"),
+    ("name: x\nnetwork: {tcp_open: [example.com]}", "network.tcp_open[0]: expected host:port (port 1..65535), got 'example.com'"),
+    ("name: x\nnetwork: {tcp_open: ['example.com:70000']}", "network.tcp_open[0]: expected host:port"),
+    ("name: x\nnetwork: {tcp_refused: ['bad host:443']}", "network.tcp_refused[0]: expected host:port"),
+    ("name: x\nnetwork: {tcp_open: ['a.example:443'], tcp_refused: ['A.example:443']}", "network.tcp_refused: a.example:443 is also in tcp_open"),
+    ("name: x\nnetwork: {https: {'https://a.example': 'slow'}}", "network.https.https://a.example: expected a status code (100..599) or one of unreachable, closed"),
+    ("name: x\nnetwork: {https: {'https://a.example': 999}}", "network.https.https://a.example: expected an integer from 100 to 599, got 999"),
+    ("name: x\nnetwork: {https: {'https://a.example': {proxy: 403}}}", "network.https.https://a.example.direct: required"),
+    ("name: x\nnetwork: {https: {'ftp://a.example': 200}}", "network.https.ftp://a.example: expected an http:// or https:// URL"),
+    ("name: x\nnetwork: {imds: 200}", "network.imds: expected one of ok, unreachable, got 200"),
+    ("name: x\nnetwork: {imds: {proxy: ok, direct: maybe}}", "network.imds.direct: expected one of ok, unreachable, got 'maybe'"),
+    ("name: x\nnetwork: {winhttp_proxy: 'a proxy'}", "network.winhttp_proxy: expected a proxy server"),
+    ("name: x\nnetwork: {dns: []}", "network.dns: unknown key"),
+    ("name: x\nwinrm: {listeners: [http, ftp]}", "winrm.listeners[1]: expected one of http, https, got 'ftp'"),
+    ("name: x\nwinrm: {listeners: []}", "winrm.listeners: expected at least one of http, https"),
+    ("name: x\nwinrm: {auth: [kerberos]}", "winrm.auth[0]: expected one of basic, ntlm, got 'kerberos'"),
+    ("name: x\nwinrm: {faults: [explode]}", "winrm.faults[0]: expected one of refuse, reset"),
+    ("name: x\nprobe_errors: {services.spooler: Access is denied.}", "probe_errors.services.spooler: unknown fact"),
+    ("name: x\nprobe_errors: {acl: ''}", "probe_errors.acl: expected text, got an empty string"),
+    ("name: x\nprobe_errors: {agent: \"two\\nlines\"}", "probe_errors.agent: expected one line of text"),
+    ("- name: x", "expected a mapping, got a list"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ERRORS, ids=[e[1][:50] for e in ERRORS])
+def test_bad_values_name_file_and_key(text, expected):
+    assert expected in error_of(text)
+
+
+def test_example_message_from_the_format_is_exact():
+    assert error_of("name: x\nservices: {wuauserv: {status: Stopped, start_type: Sometimes}}") == (
+        "fixtures/hosts/x.yaml: services.wuauserv.start_type: expected one of Automatic, Manual, Disabled, got 'Sometimes'")
+
+
+def test_yaml_syntax_error_names_file_and_line():
+    assert error_of("name: x\nos_version: '10.0'\nuser: a: b\n") == (
+        "fixtures/hosts/x.yaml: line 3: mapping values are not allowed here")
+
+
+def test_duplicate_key_names_file_and_line():
+    assert error_of("name: x\nos_version: '10.0'\nname: y\n") == "fixtures/hosts/x.yaml: line 3: key 'name' given twice"
+
+
+def test_unsafe_yaml_tags_are_refused():
+    assert "line 1" in error_of("!!python/object/apply:os.system ['true']\n")
+
+
+def test_missing_and_undecodable_files(tmp_path: Path):
+    with pytest.raises(ScenarioError, match=r"^.*nowhere\.yaml: cannot read: No such file"):
+        load_scenario(tmp_path / "nowhere.yaml")
+    bad = tmp_path / "latin1.yaml"
+    bad.write_bytes(b"name: caf\xe9\n")
+    with pytest.raises(ScenarioError, match=r"latin1\.yaml: not UTF-8 text$"):
+        load_scenario(bad)
+
+
+# --- shipped scenarios and the expected outcomes table --------------------------------------
+
+
+def test_every_shipped_scenario_loads_and_says_what_it_shows():
+    names = set()
+    for path in shipped():
+        s = load_scenario(path)
+        assert s.name == path.stem, "a scenario's name is its file name"
+        assert path.read_text(encoding="utf-8").startswith(f"# {s.name}: "), "a comment says what it shows"
+        names.add(s.name)
+    assert {"healthy", "seed-sample", "hostile-strings", "legacy-2008r2", "old-os", "proxy", "multi-workspace",
+            "multiple-but-valid", "wsus-autoupdate", "agent-missing", "locked-down", "warnings"} <= names
+
+
+def test_hostile_strings_carry_markup_and_quotes():
+    s = load_scenario(HOSTS / "hostile-strings.yaml")
+    server = s.registry.get("HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate", "WUServer").value
+    assert "<script>alert(1)</script>" in server and '"' in server and "'" in server
+
+
+# An oracle for fixtures/hosts/README.md: windows-rules.md, evaluated over the emulated probe
+# output. Kept apart from the suite's rules on purpose; the end-to-end tests compare the two.
+
+WS_ENDPOINTS = {None: ("{ws}.agentsvc.azure-automation.net", "{ws}.ods.opinsights.azure.com", "{ws}.oms.opinsights.azure.com"),
+                "usgovvirginia": ("{ws}.agentsvc.azure-automation.us", "{ws}.ods.opinsights.azure.us", "{ws}.oms.opinsights.azure.us")}
+OPS_ENDPOINT = {None: "eus2-jobruntimedata-prod-su1.azure-automation.net",
+                "usgovvirginia": "usge-jobruntimedata-prod-su1.azure-automation.us"}
+RULES = ["OperatingSystemCheck", "DotNetFrameworkInstalledCheck", "WindowsManagementFrameworkInstalledCheck",
+         "AutomationAgentServiceConnectivityCheck1", "AutomationJobRuntimeDataServiceConnectivityCheck",
+         "MonitoringAgentServiceRunningCheck", "SystemHybridRunbookWorkerRunningCheck",
+         "MonitoringAgentServiceEventsCheck", "LinkedWorkspaceCheck", "CryptoRsaMachineKeysFolderAccessCheck",
+         "TlsVersionCheck", "AlwaysAutoRebootCheck", "WSUSServerConfigured", "AutomaticUpdateCheck", "HttpsConnection",
+         "ProxySettings", "IMDSConnectivity", "WUServiceRunningCheck", "LAOdsEndpointConnectivity",
+         "LAOmsEndpointConnectivity"]
+LOCATION = {"usgov-virginia": "usgovvirginia"}
+
+
+def _v(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("."))
+
+
+def _value(doc, key, name):
+    found = doc["registry"][key]["values"].get(name)
+    return None if found is None else found["value"]
+
+
+def expected_outcomes(doc: dict, location: str | None) -> list[tuple[str, str]]:
+    """(RuleId, CheckResultMessageId) in report order, per windows-rules.md."""
+    out: dict[str, str] = {}
+    ok = lambda r: f"{r}.Passed"  # noqa: E731
+    failed = lambda r, reason=None: f"{r}.Failed" + (f".{reason}" if reason else "")  # noqa: E731
+    warn = lambda r: f"{r}.PassedWithWarning"  # noqa: E731
+    os_v = _v(doc["os"]["version"])
+    out["OperatingSystemCheck"] = ok("OperatingSystemCheck") if os_v >= (6, 1, 7600) else failed("OperatingSystemCheck")
+    release = _value(doc, "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full", "Release")
+    out["DotNetFrameworkInstalledCheck"] = (ok if isinstance(release, int) and release >= 394802 else failed)("DotNetFrameworkInstalledCheck")
+    ps = _v(doc["powershell"]["version"])[:2]
+    r = "WindowsManagementFrameworkInstalledCheck"
+    out[r] = ok(r) if ps >= (5, 1) else warn(r) if ps >= (4, 0) else failed(r)
+    # workspaces
+    agent_ws = doc["agent"]["workspaces"]
+    ops = doc["event_logs"]["Operations Manager"]
+    logged = []
+    for e in ops["events"] if ops.get("exists") else []:
+        if e["id"] == 1210 and e["message"] and "updates;" in e["message"] and "AOI-" in e["message"]:
+            ws = e["message"].split("AOI-", 1)[1][:36]
+            if ws not in logged:
+                logged.append(ws)
+    valid = [w for w in logged if w in agent_ws]
+    reason = "MultipleButValid" if len(valid) == 1 and len(agent_ws) > 1 else None if len(valid) == 1 else (
+        "Multiple" if len(valid) > 1 else "None")
+    tcp = {t["target"]: t["ok"] for t in doc["network"]["tcp"]}
+    reg_t, ods_t, oms_t = (t.format(ws=valid[0] if len(valid) == 1 else "") + ":443" for t in WS_ENDPOINTS[location])
+    r = "AutomationAgentServiceConnectivityCheck1"
+    out[r] = failed(r, "NoRegistrationFound") if reason in ("None", "Multiple") else (ok if tcp.get(reg_t) else failed)(r)
+    r = "AutomationJobRuntimeDataServiceConnectivityCheck"
+    out[r] = (ok if tcp.get(OPS_ENDPOINT[location] + ":443") else failed)(r)
+    r = "MonitoringAgentServiceRunningCheck"
+    out[r] = (ok if doc["services"]["HealthService"].get("status") == "Running" else failed)(r)
+    r = "SystemHybridRunbookWorkerRunningCheck"
+    sma = doc["event_logs"]["Microsoft-SMA/Operational"]
+    system = [e for e in sma.get("events", []) if e["id"] in (15003, 15004) and len(e["properties"]) > 3
+              and e["properties"][1] == e["properties"][2] + "_" + e["properties"][3]]
+    newest = max(system, key=lambda e: e["time"], default=None)
+    out[r] = (ok if newest and newest["id"] == 15003 else failed)(r)
+    r = "MonitoringAgentServiceEventsCheck"
+    now = datetime.fromisoformat(doc["collected_at"].replace("Z", "+00:00"))
+    if not ops.get("exists"):
+        out[r] = failed(r, "NoLog")
+    elif any(e["id"] == 4502 and e["source"] == "Health Service Modules"
+             and (now - datetime.fromisoformat(e["time"].replace("Z", "+00:00"))).total_seconds() <= 24 * 3600
+             for e in ops["events"]):
+        out[r] = failed(r, "EventFound")
+    else:
+        out[r] = ok(r)
+    r = "LinkedWorkspaceCheck"
+    out[r] = {"None": failed(r, "NoWorkspace"), "Multiple": failed(r), "MultipleButValid": warn(r), None: ok(r)}[reason]
+    r = "CryptoRsaMachineKeysFolderAccessCheck"
+    folder = doc["acl"][MK]
+    entries = [acl_rights.AccessEntry(e["sid"], e["rights"], e["type"], e["inherit_only"]) for e in folder.get("entries", [])]
+    rights = acl_rights.effective_rights(entries, acl_rights.SYSTEM_SIDS)
+    out[r] = (ok if folder.get("exists") and acl_rights.has_rights(rights, acl_rights.WRITE | acl_rights.MODIFY) else failed)(r)
+    r = "TlsVersionCheck"
+    tls = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\"
+    cd, sd = _value(doc, tls + "Client", "DisabledByDefault"), _value(doc, tls + "Server", "DisabledByDefault")
+    ce, se = _value(doc, tls + "Client", "Enabled"), _value(doc, tls + "Server", "Enabled")
+    if not out["OperatingSystemCheck"].endswith("Passed") and os_v >= (6, 0, 6001):
+        out[r] = failed(r)
+    elif (6, 1, 7601) <= os_v[:3] <= (6, 1, 8400):
+        out[r] = ok(r) if cd == 0 and sd == 0 and not (ce == 0 and se == 0) else failed(r, "NotExplicitlyEnabled")
+    elif os_v >= (6, 2, 9200):
+        out[r] = failed(r, "ExplicitlyDisabled") if 1 in (cd, sd) or 0 in (ce, se) else f"{r}.Passed.EnabledByDefault"
+    else:
+        out[r] = failed(r, "NoDefaultSupport")
+    au = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU"
+    r = "AlwaysAutoRebootCheck"
+    out[r] = warn(r) if _value(doc, au, "AlwaysAutoRebootAtScheduledTime") == 1 or _value(
+        doc, au, "AlwaysAutoRebootAtScheduledTimeMinutes") else ok(r)
+    r = "WSUSServerConfigured"
+    out[r] = warn(r) if _value(doc, "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate", "WUServer") else ok(r)
+    r = "AutomaticUpdateCheck"
+    out[r] = warn(r) if _value(doc, au, "AUOptions") == 4 else ok(r)
+    r = "HttpsConnection"
+    https = doc["network"]["https"]
+    proxy_status, direct_status = https["proxy"]["status"], https["direct"]["status"]
+    out[r] = ok(r) if proxy_status and (200 <= proxy_status < 300 or proxy_status == 403) else (
+        warn(r) if direct_status in (200, 403) else failed(r))
+    r = "ProxySettings"
+    out[r] = warn(r) if doc["network"]["winhttp_proxy"] else ok(r)
+    r = "IMDSConnectivity"
+    imds = doc["network"]["imds"]
+    out[r] = ok(r) if imds["proxy"]["status"] == 200 else failed(r) if imds["direct"]["status"] == 200 else warn(r)
+    r = "WUServiceRunningCheck"
+    out[r] = (failed if doc["services"]["wuauserv"].get("start") == 4 else ok)(r)
+    for r, target in (("LAOdsEndpointConnectivity", ods_t), ("LAOmsEndpointConnectivity", oms_t)):
+        out[r] = failed(r) if reason in ("None", "Multiple") else (ok if tcp.get(target) else failed)(r)
+    return [(rule, out[rule]) for rule in RULES]
+
+
+def probe_input_for(location: str | None) -> ProbeInput:
+    return ProbeInput(tcp=(OPS_ENDPOINT[location] + ":443",),
+                      workspace_tcp=tuple(t + ":443" for t in WS_ENDPOINTS[location]))
+
+
+def readme_table() -> dict[str, list[tuple[str, str, str]]]:
+    """scenario -> [(RuleId, CheckResult, CheckResultMessageId)] from fixtures/hosts/README.md."""
+    rows: dict[str, list[tuple[str, str, str]]] = {}
+    text = (HOSTS / "README.md").read_text(encoding="utf-8")
+    for line in text.split("## Expected results", 1)[1].splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] not in ("scenario", "") and not cells[0].startswith("-"):
+            scenario, _location, rule, result, message_id = cells
+            rows.setdefault(scenario, []).append((rule, result, message_id))
+    return rows
+
+
+SEED_IDS = [
+    "OperatingSystemCheck.Passed", "DotNetFrameworkInstalledCheck.Passed",
+    "WindowsManagementFrameworkInstalledCheck.Passed", "AutomationAgentServiceConnectivityCheck1.Failed.NoRegistrationFound",
+    "AutomationJobRuntimeDataServiceConnectivityCheck.Passed", "MonitoringAgentServiceRunningCheck.Passed",
+    "SystemHybridRunbookWorkerRunningCheck.Passed", "MonitoringAgentServiceEventsCheck.Passed",
+    "LinkedWorkspaceCheck.Failed.NoWorkspace", "CryptoRsaMachineKeysFolderAccessCheck.Passed",
+    "TlsVersionCheck.Passed.EnabledByDefault", "AlwaysAutoRebootCheck.Passed", "WSUSServerConfigured.Passed",
+    "AutomaticUpdateCheck.Passed", "HttpsConnection.Passed", "ProxySettings.Passed", "IMDSConnectivity.PassedWithWarning",
+    "WUServiceRunningCheck.Passed", "LAOdsEndpointConnectivity.Failed", "LAOmsEndpointConnectivity.Failed"]
+
+
+def _outcomes(name: str) -> list[tuple[str, str]]:
+    location = LOCATION.get(name)
+    return expected_outcomes(probe_output(load_scenario(HOSTS / f"{name}.yaml"), probe_input_for(location), NOW), location)
+
+
+def test_seed_sample_gives_the_seed_documents_results():
+    assert [i for _, i in _outcomes("seed-sample")] == SEED_IDS
+
+
+def test_healthy_passes_every_rule():
+    assert all(".Passed" in i and ".PassedWithWarning" not in i for _, i in _outcomes("healthy"))
+
+
+def test_warnings_has_only_passed_and_warnings():
+    ids = [i for _, i in _outcomes("warnings")]
+    assert not any(".Failed" in i for i in ids) and sum(".PassedWithWarning" in i for i in ids) == 8
+
+
+def test_readme_table_matches_every_shipped_scenario():
+    table = readme_table()
+    in_table = set(table) - {"probe-errors"}
+    assert in_table == {p.stem for p in shipped()} - {"probe-errors"}
+    for name in sorted(in_table):
+        rows = table[name]
+        assert [(r, i) for r, _, i in rows] == _outcomes(name), name
+        assert all(i.startswith(f"{r}.{c}") for r, c, i in rows), name
+
+
+def test_every_outcome_branch_is_reached():
+    """Each message id of windows-rules.md, and each way to it, appears in some scenario."""
+    ids = {i for name in {p.stem for p in shipped()} - {"probe-errors"} for _, i in _outcomes(name)}
+    wanted = {f"{r}.Passed" for r in RULES} - {"TlsVersionCheck.Passed"} | {
+        "OperatingSystemCheck.Failed", "DotNetFrameworkInstalledCheck.Failed",
+        "WindowsManagementFrameworkInstalledCheck.PassedWithWarning", "WindowsManagementFrameworkInstalledCheck.Failed",
+        "AutomationAgentServiceConnectivityCheck1.Failed.NoRegistrationFound", "AutomationAgentServiceConnectivityCheck1.Failed",
+        "AutomationJobRuntimeDataServiceConnectivityCheck.Failed", "MonitoringAgentServiceRunningCheck.Failed",
+        "SystemHybridRunbookWorkerRunningCheck.Failed", "MonitoringAgentServiceEventsCheck.Failed.NoLog",
+        "MonitoringAgentServiceEventsCheck.Failed.EventFound", "LinkedWorkspaceCheck.Failed.NoWorkspace",
+        "LinkedWorkspaceCheck.PassedWithWarning", "LinkedWorkspaceCheck.Failed",
+        "CryptoRsaMachineKeysFolderAccessCheck.Failed", "TlsVersionCheck.Failed", "TlsVersionCheck.Passed",
+        "TlsVersionCheck.Failed.NotExplicitlyEnabled", "TlsVersionCheck.Failed.ExplicitlyDisabled",
+        "TlsVersionCheck.Passed.EnabledByDefault", "TlsVersionCheck.Failed.NoDefaultSupport",
+        "AlwaysAutoRebootCheck.PassedWithWarning", "WSUSServerConfigured.PassedWithWarning",
+        "AutomaticUpdateCheck.PassedWithWarning", "HttpsConnection.PassedWithWarning", "HttpsConnection.Failed",
+        "ProxySettings.PassedWithWarning", "IMDSConnectivity.PassedWithWarning", "IMDSConnectivity.Failed",
+        "WUServiceRunningCheck.Failed", "LAOdsEndpointConnectivity.Failed", "LAOmsEndpointConnectivity.Failed"}
+    assert wanted - ids == set()
+    # branches that share a message id
+    assert _outcomes("multi-workspace")[18][1] == "LAOdsEndpointConnectivity.Failed"  # Multiple
+    assert _outcomes("agent-missing")[18][1] == "LAOdsEndpointConnectivity.Failed"  # None
+    assert _outcomes("locked-down")[18][1] == "LAOdsEndpointConnectivity.Failed"  # endpoint refused
+    assert _outcomes("locked-down")[5][1].endswith("Failed")  # HealthService stopped
+    assert _outcomes("agent-missing")[5][1].endswith("Failed")  # HealthService absent
+    for name in ("locked-down", "no-system-worker", "agent-missing"):  # 15004 newest, only a user worker, no log
+        assert _outcomes(name)[6][1] == "SystemHybridRunbookWorkerRunningCheck.Failed", name
