@@ -202,12 +202,7 @@ _REG_TYPES_NUMBER = ("DWord", "QWord")
 
 
 class Facts:
-    """A read-only view of one host's validated probe output.
-
-    >>> from tests.facts_builder import HostDoc
-    >>> HostDoc().facts().service("wuauserv").start
-    3
-    """
+    """A read-only view of one host's validated probe output (made by :func:`parse_facts`)."""
 
     __slots__ = ("_doc",)
 
