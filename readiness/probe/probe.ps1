@@ -1,0 +1,749 @@
+# readiness-probe/1: gathers the raw facts that the readiness rules read, and changes nothing.
+# Runs after the input header ($ProbeTcp, $ProbeWorkspaceTcp, $ProbeHttps, $ProbeImds,
+# $ProbeTimeoutMs) on Windows PowerShell 2.0 to 5.1 and PowerShell 7. Writes one ASCII JSON
+# document to stdout (see CONTRACT.md) and nothing else. A fact that cannot be gathered is
+# reported in the document, never left out. Decisions are made elsewhere; this only reads.
+
+$ProgressPreference = 'SilentlyContinue'
+$ErrorActionPreference = 'Stop'
+
+$ProbeTextLimit = 2000
+$ProbeErrorLimit = 500
+$ProbeTimeFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'"
+$ProbeInvariant = [System.Globalization.CultureInfo]::InvariantCulture
+$ProbeGuid = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+$ProbeErrors = New-Object System.Collections.ArrayList
+
+function Get-ProbeObject {
+    # A JSON object that keeps its key order ([ordered] does not exist on 2.0).
+    New-Object System.Collections.Specialized.OrderedDictionary
+}
+
+# ---- JSON writer: ASCII only, every other character as \uXXXX -------------------------------
+
+function ConvertTo-ProbeJsonString([string]$Text) {
+    if ($Text -notmatch '[^\x20-\x7E]|["\\]') { return '"' + $Text + '"' }
+    $escaped = $Text.Replace('\', '\\').Replace('"', '\"')
+    $special = [regex]::Matches($escaped, '[^\x20-\x7E]')
+    if ($special.Count -gt 256) {
+        # Mostly non-ASCII (a localized message): escape every UTF-16 unit in one .NET pass.
+        $hex = [System.BitConverter]::ToString([System.Text.Encoding]::BigEndianUnicode.GetBytes($Text))
+        return '"' + [regex]::Replace($hex.Replace('-', ''), '(.{4})', '\u$1') + '"'
+    }
+    $sb = New-Object System.Text.StringBuilder
+    [void]$sb.Append('"')
+    $last = 0
+    foreach ($m in $special) {
+        [void]$sb.Append($escaped, $last, $m.Index - $last)
+        [void]$sb.Append('\u').Append(([int][char]$m.Value).ToString('x4', $ProbeInvariant))
+        $last = $m.Index + 1
+    }
+    [void]$sb.Append($escaped, $last, $escaped.Length - $last)
+    [void]$sb.Append('"')
+    $sb.ToString()
+}
+
+function Add-ProbeJson($Sb, $Value) {
+    if ($null -eq $Value) { [void]$Sb.Append('null'); return }
+    if ($Value -is [string]) { [void]$Sb.Append((ConvertTo-ProbeJsonString $Value)); return }
+    if ($Value -is [bool]) {
+        if ($Value) { [void]$Sb.Append('true') } else { [void]$Sb.Append('false') }
+        return
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        [void]$Sb.Append('{')
+        $first = $true
+        foreach ($entry in $Value.GetEnumerator()) {
+            if (-not $first) { [void]$Sb.Append(',') }
+            $first = $false
+            [void]$Sb.Append((ConvertTo-ProbeJsonString ([string]$entry.Key))).Append(':')
+            Add-ProbeJson $Sb $entry.Value
+        }
+        [void]$Sb.Append('}')
+        return
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        [void]$Sb.Append('[')
+        $first = $true
+        foreach ($item in $Value) {
+            if (-not $first) { [void]$Sb.Append(',') }
+            $first = $false
+            Add-ProbeJson $Sb $item
+        }
+        [void]$Sb.Append(']')
+        return
+    }
+    if ($Value -is [int] -or $Value -is [long] -or $Value -is [decimal] -or $Value -is [uint32] -or
+        $Value -is [uint64] -or $Value -is [int16] -or $Value -is [uint16] -or $Value -is [byte]) {
+        [void]$Sb.Append(([decimal]$Value).ToString($ProbeInvariant))
+        return
+    }
+    [void]$Sb.Append((ConvertTo-ProbeJsonString ([string]$Value)))
+}
+
+# ---- Errors ----------------------------------------------------------------------------------
+
+function Get-ProbeErrorRecord($Err) {
+    # On 2.0, -ErrorAction Stop wraps the original error in ActionPreferenceStopException.
+    if ($Err -is [System.Management.Automation.ErrorRecord]) {
+        $ex = $Err.Exception
+        if ($ex -is [System.Management.Automation.ActionPreferenceStopException] -and $null -ne $ex.ErrorRecord) {
+            return $ex.ErrorRecord
+        }
+    }
+    $Err
+}
+
+function Get-ProbeErrorId($Err) {
+    $rec = Get-ProbeErrorRecord $Err
+    if ($rec -is [System.Management.Automation.ErrorRecord]) { return [string]$rec.FullyQualifiedErrorId }
+    ''
+}
+
+function Get-ProbeException($Err) {
+    $rec = Get-ProbeErrorRecord $Err
+    if ($rec -is [System.Management.Automation.ErrorRecord]) { return $rec.Exception }
+    $rec
+}
+
+function Get-ProbeLine([string]$Text, [int]$Limit) {
+    $line = ($Text -replace '\s+', ' ').Trim()
+    if ($line.Length -gt $Limit) { $line = $line.Substring(0, $Limit) }
+    $line
+}
+
+function Get-ProbeErrorText($Err) {
+    $ex = Get-ProbeException $Err
+    while ($ex -is [System.Management.Automation.MethodInvocationException] -and $null -ne $ex.InnerException) {
+        $ex = $ex.InnerException
+    }
+    if ($ex -is [System.Exception]) { return Get-ProbeLine ($ex.GetType().FullName + ': ' + $ex.Message) $ProbeErrorLimit }
+    Get-ProbeLine ([string]$Err) $ProbeErrorLimit
+}
+
+function Add-ProbeError([string]$Fact, $Err) {
+    # Records a fact that could not be gathered in "errors"; returns the one-line message.
+    $message = Get-ProbeErrorText $Err
+    $entry = Get-ProbeObject
+    $entry['fact'] = $Fact
+    $entry['message'] = $message
+    [void]$ProbeErrors.Add($entry)
+    $message
+}
+
+function Get-ProbeFact([string]$Fact, [scriptblock]$Gather) {
+    # Runs one gatherer; a failure becomes {"error": ...} and an entry in "errors".
+    try {
+        & $Gather
+    } catch {
+        $failed = Get-ProbeObject
+        $failed['error'] = Add-ProbeError $Fact $_
+        $failed
+    }
+}
+
+# ---- Registry (64-bit view where there is one; never opened writable) ------------------------
+
+$ProbeHklm = $null
+try {
+    $ProbeHklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+} catch {
+    $ProbeHklm = [Microsoft.Win32.Registry]::LocalMachine
+}
+
+function Get-ProbeUnsigned($Number, $Modulus) {
+    # DWORD/QWORD and access masks arrive signed from .NET; the contract has them unsigned.
+    $n = [decimal]$Number
+    if ($n -lt 0) { $n = $n + $Modulus }
+    $n
+}
+
+function Get-ProbeRegistryValue($Key, [string]$Name) {
+    $kind = $Key.GetValueKind($Name).ToString()
+    $raw = $Key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
+    $v = Get-ProbeObject
+    $v['type'] = $kind
+    if ($kind -eq 'DWord') {
+        $v['value'] = [int64](Get-ProbeUnsigned $raw 4294967296)
+    } elseif ($kind -eq 'QWord') {
+        $v['value'] = Get-ProbeUnsigned $raw ([decimal]::Parse('18446744073709551616', $ProbeInvariant))
+    } elseif ($kind -eq 'MultiString') {
+        $list = New-Object System.Collections.ArrayList
+        foreach ($s in $raw) { [void]$list.Add([string]$s) }
+        $v['value'] = $list
+    } elseif ($raw -is [byte[]]) {
+        $v['value'] = [System.Convert]::ToBase64String($raw)
+    } else {
+        $v['value'] = [string]$raw
+    }
+    $v
+}
+
+function Get-ProbeRegistryKey([string]$Path, [string[]]$Names) {
+    $o = Get-ProbeObject
+    $values = Get-ProbeObject
+    $key = $ProbeHklm.OpenSubKey($Path.Substring(5))
+    $o['exists'] = ($null -ne $key)
+    if ($null -ne $key) {
+        try {
+            $present = $key.GetValueNames()
+            foreach ($name in $Names) {
+                if ($present -contains $name) { $values[$name] = Get-ProbeRegistryValue $key $name }
+            }
+        } finally {
+            $key.Close()
+        }
+    }
+    $o['values'] = $values
+    $o
+}
+
+function Get-ProbeRegistryBytes([string]$Path, [string]$Name) {
+    # The raw REG_BINARY value, or $null when the key or the value is absent.
+    $key = $ProbeHklm.OpenSubKey($Path.Substring(5))
+    if ($null -eq $key) { return $null }
+    try {
+        if (-not ($key.GetValueNames() -contains $Name)) { return $null }
+        $kind = $key.GetValueKind($Name).ToString()
+        if ($kind -ne 'Binary') { throw ($Name + ' is ' + $kind + ', not Binary') }
+        return ,$key.GetValue($Name)
+    } finally {
+        $key.Close()
+    }
+}
+
+$ProbeConnections = 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections'
+$ProbeRegistryPaths = @(
+    'HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full',
+    'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate',
+    'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU',
+    'HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client',
+    'HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Server',
+    $ProbeConnections
+)
+$ProbeRegistryNames = @{
+    'HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' = @('Release')
+    'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate' = @('WUServer')
+    'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU' = @('AUOptions', 'AlwaysAutoRebootAtScheduledTime', 'AlwaysAutoRebootAtScheduledTimeMinutes')
+    'HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client' = @('Enabled', 'DisabledByDefault')
+    'HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Server' = @('Enabled', 'DisabledByDefault')
+    'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' = @('WinHttpSettings')
+}
+
+# ---- Services: status enum name, Start DWORD (StartType does not exist before 5.0) -----------
+
+function Get-ProbeService([string]$Name) {
+    $o = Get-ProbeObject
+    $svc = $null
+    try {
+        $svc = Get-Service -Name $Name -ErrorAction Stop
+    } catch {
+        if ((Get-ProbeErrorId $_) -notlike 'NoServiceFoundForGivenName*') { throw $_ }
+    }
+    if ($null -eq $svc) {
+        $o['exists'] = $false
+        $o['status'] = $null
+        $o['start'] = $null
+        return $o
+    }
+    $o['exists'] = $true
+    $o['status'] = $svc.Status.ToString()
+    $start = Get-ProbeRegistryKey ('HKLM\SYSTEM\CurrentControlSet\Services\' + $Name) @('Start')
+    $o['start'] = $null
+    if ($start['values'].Contains('Start')) {
+        $value = $start['values']['Start']
+        if ($value['type'] -ne 'DWord') { throw ('Start of ' + $Name + ' is ' + $value['type'] + ', not DWord') }
+        $o['start'] = $value['value']
+    }
+    $o
+}
+
+# ---- The monitoring agent's workspaces (COM) -------------------------------------------------
+
+function Test-ProbeComMissing($Err) {
+    # Class not registered: the agent is not installed. Decided from the HRESULT only, since
+    # New-Object reports every COM failure (access denied, server failure) the same way.
+    $ex = Get-ProbeException $Err
+    for ($i = 0; $null -ne $ex -and $i -lt 8; $i++) {
+        if ($ex -is [System.Runtime.InteropServices.COMException]) {
+            # 0x80040154 REGDB_E_CLASSNOTREG, 0x800401F3 CO_E_CLASSSTRING
+            if ($ex.ErrorCode -eq -2147221164 -or $ex.ErrorCode -eq -2147221005) { return $true }
+        }
+        $ex = $ex.InnerException
+    }
+    $false
+}
+
+function Get-ProbeAgent {
+    $o = Get-ProbeObject
+    $workspaces = New-Object System.Collections.ArrayList
+    $cfg = $null
+    try {
+        $cfg = New-Object -ComObject 'AgentConfigManager.MgmtSvcCfg' -ErrorAction Stop
+    } catch {
+        if (-not (Test-ProbeComMissing $_)) { throw $_ }
+    }
+    $o['installed'] = ($null -ne $cfg)
+    if ($null -ne $cfg) {
+        try {
+            foreach ($ws in $cfg.GetCloudWorkspaces()) { [void]$workspaces.Add([string]$ws.workspaceId) }
+        } finally {
+            [void][System.Runtime.InteropServices.Marshal]::ReleaseComObject($cfg)
+        }
+    }
+    $o['workspaces'] = $workspaces
+    $o
+}
+
+# ---- Event logs (Get-WinEvent; "no events" is not an error) ---------------------------------
+
+function Get-ProbeText($Value) {
+    if ($null -eq $Value) { return $null }
+    $text = [string]$Value
+    if ($text.Length -gt $ProbeTextLimit) { $text = $text.Substring(0, $ProbeTextLimit) }
+    $text
+}
+
+function Test-ProbeEventLog([string]$LogName) {
+    try {
+        $null = Get-WinEvent -ListLog $LogName -ErrorAction Stop
+        return $true
+    } catch {
+        if ((Get-ProbeErrorId $_) -like 'NoMatchingLogsFound*') { return $false }
+        throw $_
+    }
+}
+
+function Add-ProbeEvents($Events, [string]$LogName, [int[]]$Ids, [int]$Newest, $Since) {
+    $filter = @{ LogName = $LogName; Id = $Ids }
+    if ($null -ne $Since) { $filter['StartTime'] = $Since }
+    $found = @()
+    try {
+        $found = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $Newest -ErrorAction Stop)
+    } catch {
+        if ((Get-ProbeErrorId $_) -notlike 'NoMatchingEventsFound*') { throw $_ }
+    }
+    foreach ($rec in $found) {
+        $e = Get-ProbeObject
+        $e['id'] = [int]$rec.Id
+        $e['source'] = [string]$rec.ProviderName
+        $e['time'] = $null
+        if ($null -ne $rec.TimeCreated) {
+            $e['time'] = $rec.TimeCreated.ToUniversalTime().ToString($ProbeTimeFormat, $ProbeInvariant)
+        }
+        $e['message'] = Get-ProbeText $rec.Message
+        $properties = New-Object System.Collections.ArrayList
+        if ($null -ne $rec.Properties) {
+            foreach ($p in $rec.Properties) { [void]$properties.Add((Get-ProbeText ([string]$p.Value))) }
+        }
+        $e['properties'] = $properties
+        [void]$Events.Add($e)
+    }
+}
+
+function Get-ProbeEventLog([string]$LogName, [scriptblock]$Queries) {
+    $o = Get-ProbeObject
+    $events = New-Object System.Collections.ArrayList
+    $o['exists'] = Test-ProbeEventLog $LogName
+    if ($o['exists']) { & $Queries $events }
+    $o['events'] = $events
+    $o
+}
+
+# ---- File system ACL -------------------------------------------------------------------------
+
+function Get-ProbeAcl([string]$Folder) {
+    $o = Get-ProbeObject
+    $entries = New-Object System.Collections.ArrayList
+    $o['exists'] = [System.IO.Directory]::Exists($Folder)
+    if ($o['exists']) {
+        if ($PSVersionTable.PSVersion.Major -ge 3) {
+            $security = Get-Acl -LiteralPath $Folder -ErrorAction Stop
+        } else {
+            # Get-Acl has no -LiteralPath on 2.0.
+            $info = New-Object System.IO.DirectoryInfo -ArgumentList $Folder
+            $security = $info.GetAccessControl([System.Security.AccessControl.AccessControlSections]::Access)
+        }
+        $sidType = [System.Security.Principal.SecurityIdentifier]
+        foreach ($rule in $security.GetAccessRules($true, $true, $sidType)) {
+            $sid = $rule.IdentityReference.Value
+            $identity = $sid
+            try {
+                $identity = $rule.IdentityReference.Translate([System.Security.Principal.NTAccount]).Value
+            } catch {
+                $identity = $sid
+            }
+            $entry = Get-ProbeObject
+            $entry['identity'] = $identity
+            $entry['sid'] = $sid
+            $entry['rights'] = [int64](Get-ProbeUnsigned ([int]$rule.FileSystemRights) 4294967296)
+            $entry['type'] = $rule.AccessControlType.ToString()
+            # PropagationFlags.InheritOnly (2): the entry does not apply to the folder itself.
+            $entry['inherit_only'] = (([int]$rule.PropagationFlags -band 2) -ne 0)
+            [void]$entries.Add($entry)
+        }
+    }
+    $o['entries'] = $entries
+    $o
+}
+
+# ---- Network: WinHTTP proxy, concurrent TCP and HTTP tests against one deadline --------------
+
+function Get-ProbeBlobString($Blob, [int]$Offset, [string]$What) {
+    if ($Offset + 4 -gt $Blob.Length) { throw ('WinHttpSettings ends before the ' + $What + ' length') }
+    $length = [int64][System.BitConverter]::ToUInt32($Blob, $Offset)
+    if ($Offset + 4 + $length -gt $Blob.Length) { throw ('WinHttpSettings ' + $What + ' runs past the end of the value') }
+    @([System.Text.Encoding]::ASCII.GetString($Blob, $Offset + 4, [int]$length), ($Offset + 4 + [int]$length))
+}
+
+function Get-ProbeWinHttpProxy {
+    # WinHttpSettings: DWORD 0x18, DWORD counter, DWORD flags (0x2: proxy), then the proxy
+    # server and the bypass list, each a DWORD length and ASCII bytes. Absent: direct access.
+    $blob = Get-ProbeRegistryBytes $ProbeConnections 'WinHttpSettings'
+    if ($null -eq $blob -or $blob.Length -eq 0) { return $null }
+    if ($blob.Length -lt 12) { throw ('WinHttpSettings is ' + $blob.Length + ' bytes, shorter than its header') }
+    if ([System.BitConverter]::ToUInt32($blob, 0) -ne 24) { throw 'WinHttpSettings does not start with 0x18' }
+    $flags = [System.BitConverter]::ToUInt32($blob, 8)
+    $server = Get-ProbeBlobString $blob 12 'proxy server'
+    $bypass = @('', $server[1])
+    if ($server[1] -lt $blob.Length) { $bypass = Get-ProbeBlobString $blob $server[1] 'bypass list' }
+    if (($flags -band 2) -eq 0 -or $server[0] -eq '') { return $null }
+    @{ server = $server[0]; bypass = $bypass[0] }
+}
+
+function Get-ProbeProxyFor($Uri, $Proxy) {
+    # The proxy ("host:port") that WinHTTP would use for this URI, or $null for direct.
+    if ($null -eq $Proxy) { return $null }
+    foreach ($pattern in ($Proxy.bypass -split '[;,\s]+')) {
+        if ($pattern -eq '') { continue }
+        if ($pattern -eq '<local>') {
+            if ($Uri.Host.IndexOf('.') -lt 0) { return $null }
+            continue
+        }
+        $pattern = $pattern -replace '^[A-Za-z]+://', ''
+        try {
+            if ($Uri.Host -like $pattern -or ($Uri.Host + ':' + $Uri.Port) -like $pattern) { return $null }
+        } catch {
+            continue
+        }
+    }
+    $chosen = $null
+    foreach ($part in ($Proxy.server -split '[;\s]+')) {
+        if ($part -eq '') { continue }
+        $at = $part.IndexOf('=')
+        if ($at -lt 0) {
+            if ($null -eq $chosen) { $chosen = $part }
+        } elseif ($part.Substring(0, $at) -eq $Uri.Scheme) {
+            $chosen = $part.Substring($at + 1)
+        }
+    }
+    if ($null -eq $chosen -or $chosen -eq '') { return $null }
+    $chosen -replace '^[A-Za-z]+://', ''
+}
+
+function Get-ProbeEndpoint([string]$Target, [int]$DefaultPort) {
+    # "host:port" or "[v6]:port" -> @(host, port)
+    $at = $Target.LastIndexOf(':')
+    $hostName = $Target
+    $port = $DefaultPort
+    if ($at -gt 0 -and $Target.IndexOf(']', $at) -lt 0) {
+        $hostName = $Target.Substring(0, $at)
+        $port = [int]::Parse($Target.Substring($at + 1), $ProbeInvariant)
+    }
+    if ($hostName.StartsWith('[') -and $hostName.EndsWith(']')) { $hostName = $hostName.Substring(1, $hostName.Length - 2) }
+    if ($hostName -eq '' -or $port -lt 1 -or $port -gt 65535) { throw ('target ' + $Target + ' is not host:port') }
+    @($hostName, $port)
+}
+
+function Get-ProbeNetError($Err) {
+    # timeout, refused, dns, closed, tls or "other: ..." from exception types, SocketError
+    # codes and WebExceptionStatus; message texts are localized and only reported.
+    $status = ''
+    $socket = ''
+    $tls = $false
+    $io = $false
+    $ex = Get-ProbeException $Err
+    for ($i = 0; $null -ne $ex -and $i -lt 10; $i++) {
+        $typeName = $ex.GetType().FullName
+        if ($ex -is [System.Net.WebException] -and $status -eq '') { $status = $ex.Status.ToString() }
+        if ($ex -is [System.Net.Sockets.SocketException] -and $socket -eq '') { $socket = $ex.SocketErrorCode.ToString() }
+        if ($typeName -eq 'System.Security.Authentication.AuthenticationException' -or
+            $typeName -eq 'System.Security.Authentication.InvalidCredentialException') { $tls = $true }
+        if ($ex -is [System.IO.IOException]) { $io = $true }
+        $ex = $ex.InnerException
+    }
+    if ($status -eq 'NameResolutionFailure' -or $status -eq 'ProxyNameResolutionFailure') { return 'dns' }
+    if ($tls -or $status -eq 'TrustFailure' -or $status -eq 'SecureChannelFailure') { return 'tls' }
+    if ($status -eq 'Timeout' -or $status -eq 'RequestCanceled') { return 'timeout' }
+    if ($socket -eq 'ConnectionRefused') { return 'refused' }
+    if ($socket -eq 'TimedOut') { return 'timeout' }
+    if ($socket -eq 'HostNotFound' -or $socket -eq 'NoData' -or $socket -eq 'TryAgain') { return 'dns' }
+    if ($socket -eq 'ConnectionReset' -or $socket -eq 'ConnectionAborted' -or $socket -eq 'Shutdown' -or
+        $socket -eq 'NotConnected' -or $socket -eq 'Disconnecting') { return 'closed' }
+    if ($socket -ne '') { return 'other: SocketError ' + $socket }
+    if ($status -eq 'ConnectionClosed' -or $status -eq 'ReceiveFailure' -or $status -eq 'KeepAliveFailure' -or
+        $status -eq 'PipelineFailure' -or $status -eq 'SendFailure' -or $io) { return 'closed' }
+    $text = Get-ProbeErrorText $Err
+    if ($status -ne '') { $text = $status + ' ' + $text }
+    'other: ' + $text
+}
+
+function Close-ProbeTest($Test, $Outcome, $Clock) {
+    # Ends one test with an outcome (null: success) and releases its socket or request.
+    $Test.result['error'] = $Outcome
+    $Test.result['elapsed_ms'] = [int64]$Clock.ElapsedMilliseconds
+    $Test.done = $true
+    try {
+        if ($null -ne $Test.client) { $Test.client.Close() }
+        if ($null -ne $Test.request -and $null -ne $Outcome) { $Test.request.Abort() }
+    } catch {
+        # Releasing a socket that is already gone is not a finding.
+        $Test.done = $true
+    }
+}
+
+function Open-ProbeTcpTest([string]$Target, $Clock) {
+    $result = Get-ProbeObject
+    $result['target'] = $Target
+    $result['ok'] = $false
+    $result['error'] = $null
+    $result['route'] = 'direct'
+    $result['elapsed_ms'] = 0
+    $test = @{ kind = 'tcp'; result = $result; done = $false; client = $null; request = $null; pending = $null }
+    try {
+        $endpoint = Get-ProbeEndpoint $Target 0
+        $address = $null
+        if ([System.Net.IPAddress]::TryParse($endpoint[0], [ref]$address)) {
+            $test.client = New-Object System.Net.Sockets.TcpClient -ArgumentList $address.AddressFamily
+        } else {
+            $test.client = New-Object System.Net.Sockets.TcpClient
+        }
+        $test.pending = $test.client.BeginConnect($endpoint[0], $endpoint[1], $null, $null)
+    } catch {
+        Close-ProbeTest $test (Get-ProbeNetError $_) $Clock
+    }
+    $test
+}
+
+function Open-ProbeHttpTest([string]$Url, [bool]$ViaProxy, [bool]$Imds, $Proxy, [string]$Group, $Clock) {
+    # Starts with an asynchronous DNS lookup of the first hop, because BeginGetResponse
+    # resolves names synchronously; the GET itself starts once the name has resolved.
+    $result = Get-ProbeObject
+    $result['status'] = $null
+    $result['error'] = $null
+    $result['route'] = 'direct'
+    $result['elapsed_ms'] = 0
+    $test = @{ kind = 'http'; result = $result; done = $false; client = $null; request = $null; pending = $null
+               url = $Url; imds = $Imds; proxy = $null; group = $Group; phase = 'dns' }
+    try {
+        $uri = New-Object System.Uri -ArgumentList $Url
+        $firstHop = $uri.DnsSafeHost
+        if ($ViaProxy) {
+            $server = Get-ProbeProxyFor $uri $Proxy
+            if ($null -ne $server) {
+                $result['route'] = 'proxy'
+                $test.proxy = $server
+                $firstHop = (Get-ProbeEndpoint $server 80)[0]
+            }
+        }
+        $test.pending = [System.Net.Dns]::BeginGetHostAddresses($firstHop, $null, $null)
+    } catch {
+        Close-ProbeTest $test (Get-ProbeNetError $_) $Clock
+    }
+    $test
+}
+
+function Send-ProbeHttpRequest($Test) {
+    $req = [System.Net.WebRequest]::Create($Test.url)
+    $req.Method = 'GET'
+    $req.AllowAutoRedirect = $false
+    $req.KeepAlive = $false
+    $req.UserAgent = 'readiness-probe/1'
+    $req.ConnectionGroupName = $Test.group
+    if ($Test.imds) { $req.Headers.Add('Metadata', 'true') }
+    if ($null -ne $Test.proxy) {
+        $req.Proxy = New-Object System.Net.WebProxy -ArgumentList ('http://' + $Test.proxy), $false
+    } else {
+        $req.Proxy = $null
+    }
+    $Test.request = $req
+    $Test.phase = 'get'
+    $Test.pending = $req.BeginGetResponse($null, $null)
+}
+
+function Get-ProbeAnswer($Err) {
+    # A WebException that carries a response is an answer (403 is an answer).
+    $ex = Get-ProbeException $Err
+    for ($i = 0; $null -ne $ex -and $i -lt 10; $i++) {
+        if ($ex -is [System.Net.WebException] -and $null -ne $ex.Response) { return $ex.Response }
+        $ex = $ex.InnerException
+    }
+    $null
+}
+
+function Update-ProbeTest($Test, $Clock) {
+    # Moves one test on if its pending operation has completed.
+    if ($Test.done -or -not $Test.pending.IsCompleted) { return }
+    if ($Test.kind -eq 'tcp') {
+        try {
+            $Test.client.EndConnect($Test.pending)
+            $Test.result['ok'] = $true
+            Close-ProbeTest $Test $null $Clock
+        } catch {
+            Close-ProbeTest $Test (Get-ProbeNetError $_) $Clock
+        }
+    } elseif ($Test.phase -eq 'dns') {
+        try {
+            $addresses = [System.Net.Dns]::EndGetHostAddresses($Test.pending)
+            if ($addresses.Length -eq 0) { Close-ProbeTest $Test 'dns' $Clock; return }
+            Send-ProbeHttpRequest $Test
+        } catch {
+            Close-ProbeTest $Test (Get-ProbeNetError $_) $Clock
+        }
+    } else {
+        $response = $null
+        try {
+            $response = $Test.request.EndGetResponse($Test.pending)
+            $Test.result['status'] = [int]$response.StatusCode
+            Close-ProbeTest $Test $null $Clock
+        } catch {
+            $answer = Get-ProbeAnswer $_
+            if ($null -ne $answer) {
+                $Test.result['status'] = [int]$answer.StatusCode
+                $answer.Close()
+                Close-ProbeTest $Test $null $Clock
+            } else {
+                Close-ProbeTest $Test (Get-ProbeNetError $_) $Clock
+            }
+        } finally {
+            if ($null -ne $response) { $response.Close() }
+        }
+    }
+}
+
+function Get-ProbeNetwork($Workspaces) {
+    $o = Get-ProbeObject
+    $timeoutMs = 5000
+    if (($ProbeTimeoutMs -as [int]) -gt 0) { $timeoutMs = [int]$ProbeTimeoutMs }
+    $proxy = $null
+    try {
+        $proxy = Get-ProbeWinHttpProxy
+    } catch {
+        # Unreadable settings are reported in "errors"; the requests then go direct.
+        $null = Add-ProbeError 'network.winhttp_proxy' $_
+    }
+    $o['winhttp_proxy'] = $null
+    if ($null -ne $proxy) { $o['winhttp_proxy'] = $proxy.server }
+    try {
+        # Let this process's HttpWebRequest offer TLS 1.2 (3072); leave SystemDefault (0) alone.
+        $protocols = [int][System.Net.ServicePointManager]::SecurityProtocol
+        if ($protocols -ne 0 -and ($protocols -band 3072) -eq 0) {
+            [System.Net.ServicePointManager]::SecurityProtocol = [System.Enum]::ToObject([System.Net.SecurityProtocolType], ($protocols -bor 3072))
+        }
+    } catch {
+        $protocols = $null
+    }
+    $targets = New-Object System.Collections.ArrayList
+    foreach ($target in @($ProbeTcp)) { if ($target) { [void]$targets.Add([string]$target) } }
+    foreach ($template in @($ProbeWorkspaceTcp)) {
+        if (-not $template) { continue }
+        foreach ($ws in $Workspaces) {
+            if ([string]$ws -match $ProbeGuid) { [void]$targets.Add(([string]$template).Replace('{ws}', [string]$ws)) }
+        }
+    }
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $tests = New-Object System.Collections.ArrayList
+    $tcp = New-Object System.Collections.ArrayList
+    foreach ($target in $targets) {
+        $test = Open-ProbeTcpTest $target $clock
+        [void]$tests.Add($test)
+        [void]$tcp.Add($test.result)
+    }
+    $http = @{}
+    foreach ($name in @('https', 'imds')) {
+        $url = $ProbeHttps
+        if ($name -eq 'imds') { $url = $ProbeImds }
+        $pair = Get-ProbeObject
+        $pair['url'] = [string]$url
+        foreach ($way in @('proxy', 'direct')) {
+            $test = Open-ProbeHttpTest ([string]$url) ($way -eq 'proxy') ($name -eq 'imds') $proxy ('readiness-probe-' + $name + '-' + $way) $clock
+            [void]$tests.Add($test)
+            $pair[$way] = $test.result
+        }
+        $http[$name] = $pair
+    }
+    while ($true) {
+        $pending = 0
+        foreach ($test in $tests) {
+            Update-ProbeTest $test $clock
+            if (-not $test.done) { $pending++ }
+        }
+        if ($pending -eq 0 -or $clock.ElapsedMilliseconds -ge $timeoutMs) { break }
+        [System.Threading.Thread]::Sleep(10)
+    }
+    foreach ($test in $tests) {
+        if (-not $test.done) { Close-ProbeTest $test 'timeout' $clock }
+    }
+    $o['tcp'] = $tcp
+    $o['https'] = $http['https']
+    $o['imds'] = $http['imds']
+    $o
+}
+
+# ---- The document ----------------------------------------------------------------------------
+
+$ProbeDoc = Get-ProbeObject
+$ProbeDoc['schema'] = 'readiness-probe/1'
+$ProbeDoc['collected_at'] = [DateTime]::UtcNow.ToString($ProbeTimeFormat, $ProbeInvariant)
+$ProbeDoc['os'] = Get-ProbeFact 'os' {
+    $o = Get-ProbeObject
+    $o['version'] = [Environment]::OSVersion.Version.ToString()
+    $o
+}
+$ProbeDoc['powershell'] = Get-ProbeFact 'powershell' {
+    $o = Get-ProbeObject
+    $o['version'] = $PSVersionTable.PSVersion.ToString()
+    $o['edition'] = 'Desktop'
+    if ($PSVersionTable.PSEdition) { $o['edition'] = [string]$PSVersionTable.PSEdition }
+    $o
+}
+$registry = Get-ProbeObject
+foreach ($path in $ProbeRegistryPaths) {
+    $registry[$path] = Get-ProbeFact ('registry.' + $path) { Get-ProbeRegistryKey $path $ProbeRegistryNames[$path] }
+}
+$ProbeDoc['registry'] = $registry
+$services = Get-ProbeObject
+foreach ($name in @('HealthService', 'wuauserv')) {
+    $services[$name] = Get-ProbeFact ('services.' + $name) { Get-ProbeService $name }
+}
+$ProbeDoc['services'] = $services
+$ProbeDoc['agent'] = Get-ProbeFact 'agent' { Get-ProbeAgent }
+$logs = Get-ProbeObject
+$logs['Operations Manager'] = Get-ProbeFact 'event_logs.Operations Manager' {
+    Get-ProbeEventLog 'Operations Manager' {
+        param($events)
+        Add-ProbeEvents $events 'Operations Manager' @(1210) 200 $null
+        Add-ProbeEvents $events 'Operations Manager' @(4502) 50 ([DateTime]::Now.AddHours(-25))
+    }
+}
+$logs['Microsoft-SMA/Operational'] = Get-ProbeFact 'event_logs.Microsoft-SMA/Operational' {
+    Get-ProbeEventLog 'Microsoft-SMA/Operational' {
+        param($events)
+        Add-ProbeEvents $events 'Microsoft-SMA/Operational' @(15003, 15004) 50 $null
+    }
+}
+$ProbeDoc['event_logs'] = $logs
+$acl = Get-ProbeObject
+$folder = 'C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys'
+$acl[$folder] = Get-ProbeFact ('acl.' + $folder) { Get-ProbeAcl $folder }
+$ProbeDoc['acl'] = $acl
+$workspaces = @()
+if ($ProbeDoc['agent'].Contains('workspaces')) { $workspaces = $ProbeDoc['agent']['workspaces'] }
+$ProbeDoc['network'] = Get-ProbeFact 'network' { Get-ProbeNetwork $workspaces }
+$ProbeDoc['errors'] = $ProbeErrors
+
+$ProbeJson = New-Object System.Text.StringBuilder
+Add-ProbeJson $ProbeJson $ProbeDoc
+[Console]::Out.Write($ProbeJson.ToString())
+[Console]::Out.Flush()
+exit 0
