@@ -50,7 +50,7 @@ table.readiness-matrix td.cell-failed, table.readiness-matrix td.cell-noresult {
   font-weight: bold; }
 table.readiness-matrix td.cell-notapplicable, table.readiness-matrix td.cell-notrun { background: #eee; color: #777; }
 .readiness-legend span { margin-right: 12px; }
-.readiness-remediation { border-left: 4px solid #c62828; padding: 4px 12px; margin: 6px 0; background: #fafafa; }
+.readiness-remediation { border-left: 4px solid #c62828; padding: 4px 12px; margin: 6px 0; background: #fafafa; color: #222; }
 .readiness-remediation.warning { border-left-color: #e0a000; }
 .readiness-remediation h3 { margin: 4px 0; font-size: 15px; }
 .readiness-remediation h4 { margin: 8px 0 2px; font-size: 13px; }
@@ -210,6 +210,8 @@ class HtmlReport:
             return
         self._explained.add(report.nodeid)
         extras = list(getattr(report, "extras", []) or [])
+        if any(e.get("name") == "Remediation" for e in extras):
+            return
         extras.append({"name": "Remediation", "format_type": "html", "content": remediation_html(found),
                        "mime_type": None, "extension": None})
         report.extras = extras
@@ -222,7 +224,13 @@ class HtmlReport:
 
 
 def configure(config: pytest.Config) -> None:
-    """Register the HTML additions when pytest-html is active (the readiness plugin calls this)."""
+    """Register the HTML additions when pytest-html is active (the readiness plugin calls this).
+
+    Not on xdist workers: the controller writes the report and adds the remediation to the
+    reports the workers send it.
+    """
+    if hasattr(config, "workerinput"):
+        return
     if config.pluginmanager.has_plugin("html") and not config.pluginmanager.has_plugin("readiness-html"):
         config.pluginmanager.register(HtmlReport(), "readiness-html")
 

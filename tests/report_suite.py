@@ -124,3 +124,34 @@ def make_suite(pytester, plan: dict | None = None) -> dict:
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_rules=RULE_TESTS)
     return plan
+
+
+def showcase_plan() -> dict:
+    """A small fleet as a person would meet it: the picture in the README is made from it."""
+    wsus = "Windows Updates are downloading from a configured WSUS Server http://wsus01:8530. Ensure the WSUS server is accessible and updates are being approved for installation"
+    special = {
+        "sql-02": {
+            "TlsVersionCheck": (FAILED, "TLS 1.2 is supported by the Operating System, but currently disabled. Follow the instructions to re-enable: https://docs.microsoft.com/windows-server/security/tls/tls-registry-settings#tls-12", []),
+            "WSUSServerConfigured": (WARNING, wsus, ["http://wsus01:8530"]),
+        },
+        "app-03": {
+            "ProxySettings": (WARNING, "Proxy is set.", []),
+            "IMDSConnectivity": (WARNING, "VM is not able to reach IMDS server. Consider this as a Failure if this is an Azure VM.", []),
+            "AutomaticUpdateCheck": (WARNING, "Windows Update will automatically download and install new updates as they become available", []),
+        },
+        "legacy-04": {
+            "WindowsManagementFrameworkInstalledCheck": (FAILED, "Detected Windows Management Framework version: 3.0. Version 4.0 or higher is required (version 5.1 or higher is preferable): https://www.microsoft.com/download/details.aspx?id=54616", ["3.0"]),
+            "WUServiceRunningCheck": (FAILED, "Windows Update service (wuauserv) is disabled. Please set it to automatic or manual. You can run 'sc config wuauserv start= demand' to set it to manual.", ["Windows Update", "wuauserv"]),
+            "LinkedWorkspaceCheck": (FAILED, "VM is not reporting to any workspace.", []),
+        },
+    }
+    rows = []
+    hosts = ["web-01", "sql-02", "app-03", "legacy-04", "branch-05"]
+    for host in hosts[:4]:
+        for rule_id in RULES:
+            check, message, args = special.get(host, {}).get(rule_id, (PASSED, f"{RULES[rule_id].name}: ok", []))
+            rows.append([host, rule_id, check, message, args])
+    for rule_id in RULES:
+        rows.append(["branch-05", rule_id, FAILED,
+                     "Host could not be checked: WinRM connection to branch-05:5986 timed out after 30 s", []])
+    return {"hosts": hosts, "rows": rows}
