@@ -66,9 +66,9 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
             "server_cert_validation": "ignore" if spec.flag("no_verify_ssl") else "validate",
             # Never the environment's proxy for WinRM: the targets are on the runner's network.
             "proxy": None,
+            # The CA file given, else the default trust store (not pywinrm's deprecated env lookup).
+            "ca_trust_path": None if spec.flag("no_verify_ssl") else options.ca_trust_path,
         }
-        if options.ca_trust_path and not spec.flag("no_verify_ssl"):
-            self.conn_args["ca_trust_path"] = options.ca_trust_path
         if transport == "certificate":
             self.conn_args["cert_pem"] = options.cert_pem
             self.conn_args["cert_key_pem"] = options.cert_key_pem
