@@ -455,7 +455,25 @@ def expected_outcomes(doc: dict, location: str | None) -> list[tuple[str, str]]:
     out[r] = (failed if doc["services"]["wuauserv"].get("start") == 4 else ok)(r)
     for r, target in (("LAOdsEndpointConnectivity", ods_t), ("LAOmsEndpointConnectivity", oms_t)):
         out[r] = failed(r) if reason in ("None", "Multiple") else (ok if tcp.get(target) else failed)(r)
+    # A rule that reads a fact the probe could not gather fails, naming the fact.
+    errored = {e["fact"] for e in doc["errors"]}
+    for rule, facts in READS.items():
+        if any(f == fact or f.startswith(fact + ".") for f in errored for fact in facts):
+            out[rule] = failed(rule, "ProbeError")
     return [(rule, out[rule]) for rule in RULES]
+
+
+WORKSPACE_FACTS = ("agent", "event_logs.Operations Manager")
+READS = {
+    "OperatingSystemCheck": ("os",), "DotNetFrameworkInstalledCheck": ("registry.HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full",),
+    "WindowsManagementFrameworkInstalledCheck": ("powershell",),
+    "AutomationAgentServiceConnectivityCheck1": WORKSPACE_FACTS, "MonitoringAgentServiceRunningCheck": ("services.HealthService",),
+    "SystemHybridRunbookWorkerRunningCheck": ("event_logs.Microsoft-SMA/Operational",),
+    "MonitoringAgentServiceEventsCheck": ("event_logs.Operations Manager",), "LinkedWorkspaceCheck": WORKSPACE_FACTS,
+    "CryptoRsaMachineKeysFolderAccessCheck": ("acl",), "HttpsConnection": ("network.https",),
+    "IMDSConnectivity": ("network.imds",), "WUServiceRunningCheck": ("services.wuauserv",),
+    "LAOdsEndpointConnectivity": WORKSPACE_FACTS, "LAOmsEndpointConnectivity": WORKSPACE_FACTS,
+}
 
 
 def probe_input_for(location: str | None) -> ProbeInput:
@@ -506,8 +524,8 @@ def test_warnings_has_only_passed_and_warnings():
 
 def test_readme_table_matches_every_shipped_scenario():
     table = readme_table()
-    in_table = set(table) - {"probe-errors"}
-    assert in_table == {p.stem for p in shipped()} - {"probe-errors"}
+    in_table = set(table)
+    assert in_table == {p.stem for p in shipped()}
     for name in sorted(in_table):
         rows = table[name]
         assert [(r, i) for r, _, i in rows] == _outcomes(name), name
@@ -517,6 +535,7 @@ def test_readme_table_matches_every_shipped_scenario():
 def test_every_outcome_branch_is_reached():
     """Each message id of windows-rules.md, and each way to it, appears in some scenario."""
     ids = {i for name in {p.stem for p in shipped()} - {"probe-errors"} for _, i in _outcomes(name)}
+    assert ".ProbeError" not in str(ids)
     wanted = {f"{r}.Passed" for r in RULES} - {"TlsVersionCheck.Passed"} | {
         "OperatingSystemCheck.Failed", "DotNetFrameworkInstalledCheck.Failed",
         "WindowsManagementFrameworkInstalledCheck.PassedWithWarning", "WindowsManagementFrameworkInstalledCheck.Failed",
@@ -541,3 +560,10 @@ def test_every_outcome_branch_is_reached():
     assert _outcomes("agent-missing")[5][1].endswith("Failed")  # HealthService absent
     for name in ("locked-down", "no-system-worker", "agent-missing"):  # 15004 newest, only a user worker, no log
         assert _outcomes(name)[6][1] == "SystemHybridRunbookWorkerRunningCheck.Failed", name
+
+
+def test_usgov_virginia_needs_its_location():
+    doc = probe_output(load_scenario(HOSTS / "usgov-virginia.yaml"), probe_input_for(None), NOW)
+    failed = [r for r, i in expected_outcomes(doc, None) if ".Failed" in i]
+    assert failed == ["AutomationAgentServiceConnectivityCheck1", "AutomationJobRuntimeDataServiceConnectivityCheck",
+                      "LAOdsEndpointConnectivity", "LAOmsEndpointConnectivity"]
