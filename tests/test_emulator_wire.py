@@ -187,3 +187,10 @@ def test_a_cycle_is_five_requests_on_one_connection(fleet):
     session.run_cmd("echo", ["hello"])
     after = fleet.requests_per_host()[target.name], fleet.connections_per_host()[target.name]
     assert (after[0] - before[0], after[1] - before[1]) == (5, 1)
+
+
+def test_an_address_in_use_is_a_one_line_error(fleet):
+    from fixtures.emulator import EmulatorError
+
+    with pytest.raises(EmulatorError, match=r"host wire: cannot listen on 127\.\d+\.\d+\.1: .*in use"):
+        Fleet([Scenario(name="wire")], base_address=fleet.host("wire").address).start()
