@@ -216,8 +216,10 @@ def test_events_filtered_as_the_probe_queries_them():
     assert ops["exists"] is True
     ids = [e["id"] for e in ops["events"]]
     assert ids.count(1210) == 200 and ids.count(4502) == 50 and 7026 not in ids
-    times = [e["time"] for e in ops["events"]]
-    assert times == sorted(times, reverse=True), "newest first"
+    assert ids == [1210] * 200 + [4502] * 50, "query after query"
+    for wanted in (1210, 4502):
+        times = [e["time"] for e in ops["events"] if e["id"] == wanted]
+        assert times == sorted(times, reverse=True), "each query newest first"
     kept_1210 = [e for e in ops["events"] if e["id"] == 1210]
     assert kept_1210[0]["time"] == "2026-11-26T11:00:00Z" and kept_1210[-1]["time"] == "2026-11-18T04:00:00Z"
     kept_4502 = [e for e in ops["events"] if e["id"] == 4502]
@@ -229,6 +231,13 @@ def test_events_filtered_as_the_probe_queries_them():
     assert sma == [
         {"id": 15003, "source": "Custom", "time": "2026-11-26T11:00:00Z", "message": "started", "properties": ["", "a_b", "a", "b"]},
         {"id": 15004, "source": "Microsoft-SMA", "time": "2026-11-26T09:00:00Z", "message": None, "properties": []}]
+
+
+def test_long_texts_are_cut_as_the_probe_cuts_them():
+    doc = out("name: e\nevent_logs:\n  Operations Manager:\n    - {id: 1210, hours_ago: 1, message: '" + "m" * 2500
+              + "', properties: ['" + "p" * 2001 + "', short]}\n")
+    event = doc["event_logs"]["Operations Manager"]["events"][0]
+    assert event["message"] == "m" * 2000 and event["properties"] == ["p" * 2000, "short"]
 
 
 def test_4502_window_is_25_hours_inclusive():
@@ -334,6 +343,11 @@ def test_probe_errors_become_error_fields_and_entries():
     parse_facts(doc)
 
 
+def test_a_failed_agent_leaves_no_workspaces_to_test():
+    doc = out(f"name: a\nagent_workspaces: [{WS}]\nprobe_errors: {{agent: boom}}\n")
+    assert [t["target"] for t in doc["network"]["tcp"]] == [OPS]
+
+
 def test_probe_delay_is_the_timeout_once_or_nothing():
     healthy = load_scenario(HOSTS / "healthy.yaml")
     full = ProbeInput(tcp=(OPS,), workspace_tcp=("{ws}.agentsvc.azure-automation.net:443", "{ws}.ods.opinsights.azure.com:443",
@@ -344,8 +358,9 @@ def test_probe_delay_is_the_timeout_once_or_nothing():
     assert probe_delay(healthy, ProbeInput(https="https://unknown.example")) == 5.0
     quick = scn("name: q\nnetwork: {imds: ok, tcp_refused: ['a.example:1'], https: {'https://x.example': closed}}\n")
     assert probe_delay(quick, ProbeInput(tcp=("a.example:1",), https="https://x.example")) == 0.0
-    errored = scn("name: q\nnetwork: {imds: ok}\nprobe_errors: {network.https: boom}\n")
+    errored = scn("name: q\nprobe_errors: {network: boom}\n")
     assert probe_delay(errored, ProbeInput()) == 0.0
+    assert probe_output(errored, ProbeInput(), NOW)["network"] == {"error": "boom"}
 
 
 @pytest.mark.parametrize("path", shipped(), ids=lambda p: p.stem)

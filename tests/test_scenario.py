@@ -463,15 +463,17 @@ def expected_outcomes(doc: dict, location: str | None) -> list[tuple[str, str]]:
     return [(rule, out[rule]) for rule in RULES]
 
 
-WORKSPACE_FACTS = ("agent", "event_logs.Operations Manager")
+WORKSPACE_FACTS = ("agent", "event_logs.Operations Manager", "network")
 READS = {
     "OperatingSystemCheck": ("os",), "DotNetFrameworkInstalledCheck": ("registry.HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full",),
     "WindowsManagementFrameworkInstalledCheck": ("powershell",),
-    "AutomationAgentServiceConnectivityCheck1": WORKSPACE_FACTS, "MonitoringAgentServiceRunningCheck": ("services.HealthService",),
+    "AutomationAgentServiceConnectivityCheck1": WORKSPACE_FACTS, "AutomationJobRuntimeDataServiceConnectivityCheck": ("network",),
+    "MonitoringAgentServiceRunningCheck": ("services.HealthService",),
     "SystemHybridRunbookWorkerRunningCheck": ("event_logs.Microsoft-SMA/Operational",),
-    "MonitoringAgentServiceEventsCheck": ("event_logs.Operations Manager",), "LinkedWorkspaceCheck": WORKSPACE_FACTS,
-    "CryptoRsaMachineKeysFolderAccessCheck": ("acl",), "HttpsConnection": ("network.https",),
-    "IMDSConnectivity": ("network.imds",), "WUServiceRunningCheck": ("services.wuauserv",),
+    "MonitoringAgentServiceEventsCheck": ("event_logs.Operations Manager",),
+    "LinkedWorkspaceCheck": ("agent", "event_logs.Operations Manager"),
+    "CryptoRsaMachineKeysFolderAccessCheck": ("acl",), "HttpsConnection": ("network",),
+    "IMDSConnectivity": ("network",), "WUServiceRunningCheck": ("services.wuauserv",),
     "LAOdsEndpointConnectivity": WORKSPACE_FACTS, "LAOmsEndpointConnectivity": WORKSPACE_FACTS,
 }
 

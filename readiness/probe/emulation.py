@@ -50,6 +50,9 @@ EVENT_QUERIES: dict[str, tuple[tuple[tuple[int, ...], int, float | None], ...]] 
     SMA: (((15003, 15004), 50, None),),
 }
 
+# The probe cuts event messages and insertion strings to this many characters.
+TEXT_LIMIT = 2000
+
 # Elapsed time of a network test that got an answer. The emulator answers at once.
 ANSWER_MS = 1
 
@@ -123,20 +126,23 @@ def agent(scenario: Scenario) -> dict[str, Any]:
     return {"installed": True, "workspaces": list(scenario.agent_workspaces)}
 
 
+def _text(value: str | None) -> str | None:
+    return None if value is None else value[:TEXT_LIMIT]
+
+
 def _event(event: Event, now: datetime) -> dict[str, Any]:
     return {"id": event.id, "source": event.source, "time": iso(now - timedelta(hours=event.hours_ago)),
-            "message": event.message, "properties": list(event.properties)}
+            "message": _text(event.message), "properties": [_text(p) for p in event.properties]}
 
 
 def gathered_events(log: str, events: tuple[Event, ...]) -> list[Event]:
-    """The events of ``log`` that the probe's queries return, newest first."""
+    """The events of ``log`` that the probe's queries return: query after query, each newest
+    first (as ``Get-WinEvent -FilterHashtable ... -MaxEvents N`` returns them)."""
     newest_first = sorted(events, key=lambda e: e.hours_ago)  # stable: file order among equals
-    picked: set[int] = set()
+    out: list[Event] = []
     for ids, newest, within in EVENT_QUERIES[log]:
-        matches = [i for i, e in enumerate(newest_first)
-                   if e.id in ids and (within is None or e.hours_ago <= within)]
-        picked.update(matches[:newest])
-    return [e for i, e in enumerate(newest_first) if i in picked]
+        out += [e for e in newest_first if e.id in ids and (within is None or e.hours_ago <= within)][:newest]
+    return out
 
 
 def event_logs(scenario: Scenario, now: datetime) -> dict[str, dict[str, Any]]:
@@ -161,6 +167,8 @@ def acl(scenario: Scenario) -> dict[str, dict[str, Any]]:
 
 def tcp_targets(scenario: Scenario, probe_input: ProbeInput) -> list[str]:
     """Fixed targets, then each template expanded with each GUID workspace the agent reports."""
+    if "agent" in scenario.probe_errors:  # the probe has no workspaces to expand
+        return list(probe_input.tcp)
     workspaces = [w for w in scenario.agent_workspaces or () if _GUID.fullmatch(w)]
     expanded = [t.replace("{ws}", w) for t in probe_input.workspace_tcp for w in workspaces]
     return list(probe_input.tcp) + expanded
@@ -217,8 +225,6 @@ def _fact_order(doc: dict[str, Any]):
     for head in ("os", "powershell", "registry", "services", "agent", "event_logs", "acl", "network"):
         if head in ("registry", "services", "event_logs", "acl"):
             yield from (f"{head}.{key}" for key in doc[head])
-        elif head == "network":
-            yield from ("network.https", "network.imds")
         else:
             yield head
 
@@ -246,11 +252,10 @@ def probe_output(scenario: Scenario, probe_input: ProbeInput, now: datetime) -> 
 def probe_delay(scenario: Scenario, probe_input: ProbeInput) -> float:
     """Seconds the real probe needs: its network tests run concurrently, so the timeout once
     if any test waits for it, else nothing worth counting."""
+    if "network" in scenario.probe_errors:
+        return 0.0
     net = network(scenario, probe_input)
-    tests = list(net["tcp"])
-    for name in ("https", "imds"):
-        if f"network.{name}" not in scenario.probe_errors:
-            tests += [net[name]["proxy"], net[name]["direct"]]
+    tests = [*net["tcp"], net["https"]["proxy"], net["https"]["direct"], net["imds"]["proxy"], net["imds"]["direct"]]
     return probe_input.timeout_ms / 1000 if any(t["error"] == "timeout" for t in tests) else 0.0
 
 
