@@ -13,13 +13,14 @@ $ProbeTimeFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'"
 $ProbeInvariant = [System.Globalization.CultureInfo]::InvariantCulture
 $ProbeGuid = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
 $ProbeErrors = New-Object System.Collections.ArrayList
+$ProbeNumberTypes = @('System.Int32', 'System.Int64', 'System.Decimal', 'System.UInt32', 'System.UInt64', 'System.Int16', 'System.UInt16', 'System.Byte')
 
 function Get-ProbeObject {
     # A JSON object that keeps its key order ([ordered] does not exist on 2.0).
     New-Object System.Collections.Specialized.OrderedDictionary
 }
 
-# ---- JSON writer: ASCII only, every other character as \uXXXX -------------------------------
+# ---- JSON writer: ASCII only, every other character as \uXXXX ----
 
 function ConvertTo-ProbeJsonString([string]$Text) {
     if ($Text -notmatch '[^\x20-\x7E]|["\\]') { return '"' + $Text + '"' }
@@ -73,15 +74,14 @@ function Add-ProbeJson($Sb, $Value) {
         [void]$Sb.Append(']')
         return
     }
-    if ($Value -is [int] -or $Value -is [long] -or $Value -is [decimal] -or $Value -is [uint32] -or
-        $Value -is [uint64] -or $Value -is [int16] -or $Value -is [uint16] -or $Value -is [byte]) {
+    if ($ProbeNumberTypes -contains $Value.GetType().FullName) {
         [void]$Sb.Append(([decimal]$Value).ToString($ProbeInvariant))
         return
     }
     [void]$Sb.Append((ConvertTo-ProbeJsonString ([string]$Value)))
 }
 
-# ---- Errors ----------------------------------------------------------------------------------
+# ---- Errors ----
 
 function Get-ProbeErrorRecord($Err) {
     # On 2.0, -ErrorAction Stop wraps the original error in ActionPreferenceStopException.
@@ -142,7 +142,7 @@ function Get-ProbeFact([string]$Fact, [scriptblock]$Gather) {
     }
 }
 
-# ---- Registry (64-bit view where there is one; never opened writable) ------------------------
+# ---- Registry (64-bit view where there is one; never opened writable) ----
 
 $ProbeHklm = $null
 try {
@@ -230,7 +230,7 @@ $ProbeRegistryNames = @{
     'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' = @('WinHttpSettings')
 }
 
-# ---- Services: status enum name, Start DWORD (StartType does not exist before 5.0) -----------
+# ---- Services: status enum name, Start DWORD (StartType does not exist before 5.0) ----
 
 function Get-ProbeService([string]$Name) {
     $o = Get-ProbeObject
@@ -258,7 +258,7 @@ function Get-ProbeService([string]$Name) {
     $o
 }
 
-# ---- The monitoring agent's workspaces (COM) -------------------------------------------------
+# ---- The monitoring agent's workspaces (COM) ----
 
 function Test-ProbeComMissing($Err) {
     # Class not registered: the agent is not installed. Decided from the HRESULT only, since
@@ -295,7 +295,7 @@ function Get-ProbeAgent {
     $o
 }
 
-# ---- Event logs (Get-WinEvent; "no events" is not an error) ---------------------------------
+# ---- Event logs (Get-WinEvent; "no events" is not an error) ----
 
 function Get-ProbeText($Value) {
     if ($null -eq $Value) { return $null }
@@ -350,7 +350,7 @@ function Get-ProbeEventLog([string]$LogName, [scriptblock]$Queries) {
     $o
 }
 
-# ---- File system ACL -------------------------------------------------------------------------
+# ---- File system ACL ----
 
 function Get-ProbeAcl([string]$Folder) {
     $o = Get-ProbeObject
@@ -387,7 +387,7 @@ function Get-ProbeAcl([string]$Folder) {
     $o
 }
 
-# ---- Network: WinHTTP proxy, concurrent TCP and HTTP tests against one deadline --------------
+# ---- Network: WinHTTP proxy, concurrent TCP and HTTP tests against one deadline ----
 
 function Get-ProbeBlobString($Blob, [int]$Offset, [string]$What) {
     if ($Offset + 4 -gt $Blob.Length) { throw ('WinHttpSettings ends before the ' + $What + ' length') }
@@ -467,22 +467,19 @@ function Get-ProbeNetError($Err) {
         $typeName = $ex.GetType().FullName
         if ($ex -is [System.Net.WebException] -and $status -eq '') { $status = $ex.Status.ToString() }
         if ($ex -is [System.Net.Sockets.SocketException] -and $socket -eq '') { $socket = $ex.SocketErrorCode.ToString() }
-        if ($typeName -eq 'System.Security.Authentication.AuthenticationException' -or
-            $typeName -eq 'System.Security.Authentication.InvalidCredentialException') { $tls = $true }
+        if ($typeName -like 'System.Security.Authentication.*Exception') { $tls = $true }
         if ($ex -is [System.IO.IOException]) { $io = $true }
         $ex = $ex.InnerException
     }
-    if ($status -eq 'NameResolutionFailure' -or $status -eq 'ProxyNameResolutionFailure') { return 'dns' }
-    if ($tls -or $status -eq 'TrustFailure' -or $status -eq 'SecureChannelFailure') { return 'tls' }
-    if ($status -eq 'Timeout' -or $status -eq 'RequestCanceled') { return 'timeout' }
+    if (@('NameResolutionFailure', 'ProxyNameResolutionFailure') -contains $status) { return 'dns' }
+    if ($tls -or @('TrustFailure', 'SecureChannelFailure') -contains $status) { return 'tls' }
+    if (@('Timeout', 'RequestCanceled') -contains $status) { return 'timeout' }
     if ($socket -eq 'ConnectionRefused') { return 'refused' }
     if ($socket -eq 'TimedOut') { return 'timeout' }
-    if ($socket -eq 'HostNotFound' -or $socket -eq 'NoData' -or $socket -eq 'TryAgain') { return 'dns' }
-    if ($socket -eq 'ConnectionReset' -or $socket -eq 'ConnectionAborted' -or $socket -eq 'Shutdown' -or
-        $socket -eq 'NotConnected' -or $socket -eq 'Disconnecting') { return 'closed' }
+    if (@('HostNotFound', 'NoData', 'TryAgain') -contains $socket) { return 'dns' }
+    if (@('ConnectionReset', 'ConnectionAborted', 'Shutdown', 'NotConnected', 'Disconnecting') -contains $socket) { return 'closed' }
     if ($socket -ne '') { return 'other: SocketError ' + $socket }
-    if ($status -eq 'ConnectionClosed' -or $status -eq 'ReceiveFailure' -or $status -eq 'KeepAliveFailure' -or
-        $status -eq 'PipelineFailure' -or $status -eq 'SendFailure' -or $io) { return 'closed' }
+    if ($io -or @('ConnectionClosed', 'ReceiveFailure', 'KeepAliveFailure', 'PipelineFailure', 'SendFailure') -contains $status) { return 'closed' }
     $text = Get-ProbeErrorText $Err
     if ($status -ne '') { $text = $status + ' ' + $text }
     'other: ' + $text
@@ -534,7 +531,7 @@ function Open-ProbeHttpTest([string]$Url, [bool]$ViaProxy, [bool]$Imds, $Proxy, 
     $result['route'] = 'direct'
     $result['elapsed_ms'] = 0
     $test = @{ kind = 'http'; result = $result; done = $false; client = $null; request = $null; pending = $null
-               url = $Url; imds = $Imds; proxy = $null; group = $Group; phase = 'dns' }
+               url = $Url; imds = $Imds; proxyServer = $null; group = $Group; phase = 'dns' }
     try {
         $uri = New-Object System.Uri -ArgumentList $Url
         $firstHop = $uri.DnsSafeHost
@@ -542,7 +539,7 @@ function Open-ProbeHttpTest([string]$Url, [bool]$ViaProxy, [bool]$Imds, $Proxy, 
             $server = Get-ProbeProxyFor $uri $Proxy
             if ($null -ne $server) {
                 $result['route'] = 'proxy'
-                $test.proxy = $server
+                $test.proxyServer = $server
                 $firstHop = (Get-ProbeEndpoint $server 80)[0]
             }
         }
@@ -561,8 +558,8 @@ function Send-ProbeHttpRequest($Test) {
     $req.UserAgent = 'readiness-probe/1'
     $req.ConnectionGroupName = $Test.group
     if ($Test.imds) { $req.Headers.Add('Metadata', 'true') }
-    if ($null -ne $Test.proxy) {
-        $req.Proxy = New-Object System.Net.WebProxy -ArgumentList ('http://' + $Test.proxy), $false
+    if ($null -ne $Test.proxyServer) {
+        $req.Proxy = New-Object System.Net.WebProxy -ArgumentList ('http://' + $Test.proxyServer), $false
     } else {
         $req.Proxy = $null
     }
@@ -581,7 +578,7 @@ function Get-ProbeAnswer($Err) {
     $null
 }
 
-function Update-ProbeTest($Test, $Clock) {
+function Step-ProbeTest($Test, $Clock) {
     # Moves one test on if its pending operation has completed.
     if ($Test.done -or -not $Test.pending.IsCompleted) { return }
     if ($Test.kind -eq 'tcp') {
@@ -675,7 +672,7 @@ function Get-ProbeNetwork($Workspaces) {
     while ($true) {
         $pending = 0
         foreach ($test in $tests) {
-            Update-ProbeTest $test $clock
+            Step-ProbeTest $test $clock
             if (-not $test.done) { $pending++ }
         }
         if ($pending -eq 0 -or $clock.ElapsedMilliseconds -ge $timeoutMs) { break }
@@ -690,7 +687,7 @@ function Get-ProbeNetwork($Workspaces) {
     $o
 }
 
-# ---- The document ----------------------------------------------------------------------------
+# ---- The document ----
 
 $ProbeDoc = Get-ProbeObject
 $ProbeDoc['schema'] = 'readiness-probe/1'
