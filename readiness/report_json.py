@@ -170,6 +170,14 @@ def add_options(group: pytest.OptionGroup) -> None:
                     help="write one file per host to DIR: the JSON array the troubleshooter prints with -returnAsJson")
 
 
+def _ini(config: pytest.Config, name: str) -> str | None:
+    """An ini value that the readiness plugin may have registered (``readiness_json``)."""
+    try:
+        return config.getini(name) or None
+    except ValueError:
+        return None
+
+
 class JsonReport:
     """Plugin object: writes the JSON reports at the end of the session, on the controller."""
 
@@ -183,7 +191,7 @@ class JsonReport:
         if hasattr(config, "workerinput"):
             return
         collector = config.stash.get(COLLECTOR_KEY, None)
-        path = config.getoption("readiness_json", None)
+        path = config.getoption("readiness_json", None) or _ini(config, "readiness_json")
         directory = config.getoption("readiness_json_dir", None)
         if collector is None or not (path or directory):
             return

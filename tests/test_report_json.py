@@ -167,3 +167,20 @@ def test_unwritable_path_is_a_one_line_error(pytester):
     assert run.ret == pytest.ExitCode.USAGE_ERROR
     assert "readiness JSON: cannot write" in run.stdout.str()
     assert "Traceback" not in run.stdout.str() + run.stderr.str()
+
+
+def test_default_path_from_the_ini(pytester):
+    make_suite(pytester)
+    pytester.makeconftest(pytester.path.joinpath("conftest.py").read_text() + '''
+
+def pytest_addoption(parser):
+    group = parser.getgroup("readiness")
+    group.addoption("--automation-account-location", default=None)
+    for module in MODULES:
+        module.add_options(group)
+    parser.addini("readiness_json", "default JSON path", default="")
+''')
+    pytester.makeini("[pytest]\nreadiness_json = reports/from-ini.json\n")
+    pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider")
+    report = json.loads((pytester.path / "reports" / "from-ini.json").read_text(encoding="utf-8"))
+    assert len(report["hosts"]) == 4
