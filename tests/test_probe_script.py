@@ -15,7 +15,7 @@ import json
 import re
 import shutil
 import subprocess
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
@@ -131,9 +131,12 @@ def parse(text: str) -> tree_sitter.Tree:
 
 
 def walk(node: tree_sitter.Node):
-    yield node
-    for child in node.children:
-        yield from walk(child)
+    """Every node under ``node``, in document order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
 
 
 def text_of(node: tree_sitter.Node) -> str:
@@ -145,6 +148,8 @@ def line_of(node: tree_sitter.Node) -> int:
 
 
 def broken_nodes(tree: tree_sitter.Tree) -> list[str]:
+    if not tree.root_node.has_error:
+        return []
     return [
         f"line {line_of(n)}: {'MISSING' if n.is_missing else n.type} {text_of(n)[:60]!r}"
         for n in walk(tree.root_node)
@@ -234,6 +239,7 @@ EXPRESSION_WRAPPERS = {
 }
 
 
+@lru_cache(maxsize=4)
 def inventory_of(tree: tree_sitter.Tree) -> Inventory:
     inv = Inventory()
     for node in walk(tree.root_node):
