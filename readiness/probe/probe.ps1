@@ -485,6 +485,13 @@ function Get-ProbeNetError($Err) {
     'other: ' + $text
 }
 
+function Get-ProbeTcpError($Err) {
+    # A TCP test knows timeout, refused and dns; anything else is "other".
+    $outcome = Get-ProbeNetError $Err
+    if (@('closed', 'tls') -contains $outcome) { $outcome = 'other: ' + $outcome }
+    $outcome
+}
+
 function Close-ProbeTest($Test, $Outcome, $Clock) {
     # Ends one test with an outcome (null: success) and releases its socket or request.
     $Test.result['error'] = $Outcome
@@ -517,7 +524,7 @@ function Open-ProbeTcpTest([string]$Target, $Clock) {
         }
         $test.pending = $test.client.BeginConnect($endpoint[0], $endpoint[1], $null, $null)
     } catch {
-        Close-ProbeTest $test (Get-ProbeNetError $_) $Clock
+        Close-ProbeTest $test (Get-ProbeTcpError $_) $Clock
     }
     $test
 }
@@ -587,7 +594,7 @@ function Step-ProbeTest($Test, $Clock) {
             $Test.result['ok'] = $true
             Close-ProbeTest $Test $null $Clock
         } catch {
-            Close-ProbeTest $Test (Get-ProbeNetError $_) $Clock
+            Close-ProbeTest $Test (Get-ProbeTcpError $_) $Clock
         }
     } elseif ($Test.phase -eq 'dns') {
         try {
