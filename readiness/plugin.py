@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import warnings
+import re
 from typing import Any
 
 import pytest
@@ -192,12 +192,27 @@ def pytest_configure(config: pytest.Config) -> None:
         eager=not worker,
     )
     config.stash[RUN_KEY] = run
+    _default_reports(config)
     collector = ResultCollector([s.display for s in specs])
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
     for module in _report_modules():
         if hasattr(module, "configure"):
             module.configure(config)
+
+
+def _default_reports(config: pytest.Config) -> None:
+    """The HTML and JSON reports go where pytest.ini says unless the command line says otherwise."""
+    if getattr(config.option, "htmlpath", "absent") is None:
+        html = config.getini("readiness_html")
+        if html:
+            config.option.htmlpath = str(config.rootpath / html)
+    if getattr(config.option, "htmlpath", None):
+        config.option.self_contained_html = True
+    if getattr(config.option, "readiness_json", "absent") is None:
+        report = config.getini("readiness_json")
+        if report:
+            config.option.readiness_json = str(config.rootpath / report)
 
 
 def _path(config: pytest.Config, value: str | None) -> str | None:
@@ -213,8 +228,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if run is None:  # no hosts: pytest_collection_modifyitems says so, once
         metafunc.parametrize(HOST_FIXTURE, [], scope="function")
         return
+    # xdist's loadgroup keeps a group on one worker; its group names must hold no "@" or "]".
     params = [
-        pytest.param(spec, id=spec.display, marks=[pytest.mark.xdist_group(spec.display)])
+        pytest.param(spec, id=spec.display, marks=[pytest.mark.xdist_group(re.sub(r"[^\w.-]", "_", spec.display))])
         for spec in run.hosts
     ]
     metafunc.parametrize(HOST_FIXTURE, params, scope="function")

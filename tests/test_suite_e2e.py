@@ -1,0 +1,116 @@
+"""The suite as a user runs it: pytest over emulated hosts, asserting on the troubleshooter JSON."""
+
+from __future__ import annotations
+
+import pytest
+
+from readiness.catalog import RULES
+from tests.emulated import display, expected_results, fleet, host_url, run_suite, write_hosts
+
+EXPECTED = expected_results()
+DEFAULT_LOCATION = sorted(name for name, rows in EXPECTED.items() if rows[0][0] == "-")
+SEED_ORDER = list(RULES)
+
+
+def by_host(data):
+    return {entry["host"]: entry for entry in data["hosts"]}
+
+
+def test_every_shipped_scenario_gives_its_expected_results_and_an_unreachable_host_fails(pytester):
+    names = DEFAULT_LOCATION
+    assert {"healthy", "seed-sample"} <= set(names)
+    with fleet(names) as served, \
+            fleet(["healthy"], faults={"healthy": ["refuse"]}) as dead:
+        lines = [host_url(h) for h in served.hosts] + [host_url(dead.hosts[0])]
+        hosts_file = write_hosts(pytester.path / "fleet.txt", lines)
+        result, data = run_suite(pytester, "--hosts-file", str(hosts_file), "--connect-timeout", "1")
+    assert result.ret == 1, result.stdout.str()[-3000:]
+    assert data is not None
+    reports = by_host(data)
+    assert list(reports) == [display(h) for h in served.hosts] + [display(dead.hosts[0])]
+    for host in served.hosts:
+        entry = reports[display(host)]
+        assert entry["platform"] == "windows"
+        got = [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in entry["results"]]
+        want = [(rule_id, check, mid) for _, rule_id, check, mid in EXPECTED[host.name]]
+        assert got == want, host.name
+    unreachable = reports[display(dead.hosts[0])]["results"]
+    assert [r["RuleId"] for r in unreachable] == SEED_ORDER
+    for r in unreachable:
+        assert r["CheckResult"] == "Failed"
+        assert r["CheckResultMessageId"] == f"{r['RuleId']}.Failed.HostUnreachable"
+        assert "refused" in r["CheckResultMessage"]
+        assert "\n" not in r["CheckResultMessage"]
+    # Passwords were in the URLs: nowhere in the output or the report.
+    assert "vagrant@" in result.stdout.str()
+    assert ":vagrant@" not in result.stdout.str()
+    assert ":vagrant@" not in str(data)
+
+
+def test_seed_sample_prints_the_seed_documents_results(pytester):
+    with fleet(["seed-sample"]) as served:
+        host = served.hosts[0]
+        result, data = run_suite(pytester, f"--hosts={host_url(host)}", "--connect-timeout", "1",
+                                 "--readiness-format", "list")
+    out = result.stdout.str()
+    assert result.ret == 1
+    results = data["hosts"][0]["results"]
+    assert [r["RuleId"] for r in results] == SEED_ORDER
+    failed = {r["RuleId"] for r in results if r["CheckResult"] == "Failed"}
+    assert failed == {"AutomationAgentServiceConnectivityCheck1", "LinkedWorkspaceCheck",
+                      "LAOdsEndpointConnectivity", "LAOmsEndpointConnectivity"}
+    assert [r["RuleId"] for r in results if r["CheckResult"] == "PassedWithWarning"] == ["IMDSConnectivity"]
+    assert "CheckResultMessageId : AutomationAgentServiceConnectivityCheck1.Failed.NoRegistrationFound" in out
+    assert "CheckResultMessage : Detected Windows Management Framework version: 5.1.22621.169" in out
+    result.assert_outcomes(passed=15, failed=4, xfailed=1)
+
+
+def test_location_selects_the_endpoints(pytester):
+    rows = [name for name, rows in EXPECTED.items() if rows[0][0] not in ("-",)]
+    assert rows, "a shipped scenario is served for a location"
+    for name in rows:
+        location = EXPECTED[name][0][0]
+        with fleet([name]) as served:
+            host = served.hosts[0]
+            result, data = run_suite(pytester, f"--hosts={host_url(host)}", "--connect-timeout", "1",
+                                     f"--automation-account-location={location}")
+        got = [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in data["hosts"][0]["results"]]
+        assert got == [(rule_id, check, mid) for _, rule_id, check, mid in EXPECTED[name]], name
+        ops = next(r for r in data["hosts"][0]["results"]
+                   if r["RuleId"] == "AutomationJobRuntimeDataServiceConnectivityCheck")
+        assert ops["CheckResultMessageArguments"][0].endswith(".azure-automation.us") == location.startswith("usgov")
+
+
+def test_hosts_file_given_with_a_space_from_another_directory(pytester, tmp_path):
+    with fleet(["healthy"]) as served:
+        hosts_file = write_hosts(tmp_path / "fleet.txt", [host_url(served.hosts[0])])
+        result, data = run_suite(pytester, "--hosts-file", str(hosts_file), "--connect-timeout", "1")
+    assert result.ret == 0, result.stdout.str()[-2000:]
+    result.assert_outcomes(passed=20)
+    assert all(r["CheckResult"] == "Passed" for r in data["hosts"][0]["results"])
+
+
+@pytest.mark.parametrize("marker, rules", [
+    ("connectivity", {r for r, info in RULES.items() if info.group_id == "connectivity"}),
+    ("prerequisites", {r for r, info in RULES.items() if info.group_id == "prerequisites"}),
+])
+def test_group_markers_and_rule_ids_select_tests(pytester, marker, rules):
+    with fleet(["healthy"]) as served:
+        url = host_url(served.hosts[0])
+        result, data = run_suite(pytester, f"--hosts={url}", "-m", marker, "--connect-timeout", "1")
+        assert {r["RuleId"] for r in data["hosts"][0]["results"]} == rules
+        result, data = run_suite(pytester, f"--hosts={url}", "-k", "TlsVersionCheck", "--connect-timeout", "1")
+        assert [r["RuleId"] for r in data["hosts"][0]["results"]] == ["TlsVersionCheck"]
+
+
+def test_xdist_keeps_the_report_order_and_probes_each_host_once(pytester):
+    with fleet(["healthy", "seed-sample", "warnings"]) as served:
+        lines = [host_url(h) for h in served.hosts]
+        result, data = run_suite(pytester, "--hosts=" + ",".join(lines), "-n", "2", "--connect-timeout", "1")
+        requests = served.requests_per_host()
+    assert [e["host"] for e in data["hosts"]] == [display(h) for h in served.hosts]
+    for entry in data["hosts"]:
+        assert [r["RuleId"] for r in entry["results"]] == SEED_ORDER
+    # One probe per host: open shell, command, send, receive(s), delete, plus authentication.
+    for host in served.hosts:
+        assert requests[host.name] <= 8, requests
