@@ -17,7 +17,7 @@ import websocket
 from readiness.catalog import RULES
 from readiness.report_html import matrix_html, remediation_html
 from readiness.results import FAILED, PASSED, WARNING, HostResult
-from report_suite import EVIL_HOST, EVIL_WSUS, QUOTE_HOST, host_report, make_suite, result, showcase_plan
+from tests.report_suite import EVIL_HOST, EVIL_WSUS, QUOTE_HOST, host_report, make_suite, result, showcase_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_ENTRY_POINT = ("-p", "no:readiness.plugin")

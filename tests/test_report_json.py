@@ -11,7 +11,7 @@ from readiness.catalog import RULES
 from readiness.report_json import (SCHEMA, ReportError, build_report, host_file_name, merge_reports,
                                    write_host_files, write_report)
 from readiness.results import FAILED, PASSED, WARNING
-from report_suite import EVIL_HOST, QUOTE_HOST, host_report, make_suite
+from tests.report_suite import EVIL_HOST, QUOTE_HOST, host_report, make_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_ENTRY_POINT = ("-p", "no:readiness.plugin")

@@ -8,7 +8,7 @@ import pytest
 from readiness.catalog import RULES
 from readiness.report_terminal import format_arguments, format_list, problem_lines, total_line
 from readiness.results import FAILED, PASSED, WARNING, Result
-from report_suite import EVIL_HOST, host_report, make_suite, result
+from tests.report_suite import EVIL_HOST, host_report, make_suite, result
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "windows-update-agent-troubleshooting.ja.txt"
 NO_ENTRY_POINT = ("-p", "no:readiness.plugin")
