@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import errno
+import json
 import re
 import socket
 import ssl
@@ -140,6 +141,24 @@ def stderr_summary(stderr: bytes) -> str:
     return _one_line(text, 200) or "(nothing on stderr)"
 
 
+def truncation(stdout: bytes) -> str | None:
+    """Why output that starts as a JSON document is cut short, or None if it is not.
+
+    >>> truncation(b'{"schema": "readiness-pro')
+    'probe output is truncated: its JSON ends after 25 bytes, in the middle of the document'
+    """
+    text = stdout.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text) or exc.msg.startswith("Unterminated"):
+            return (f"probe output is truncated: its JSON ends after {len(stdout)} bytes, "
+                    f"in the middle of the document")
+    return None
+
+
 def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
     """Open a shell, run the probe with its script on stdin, parse what it prints."""
     from readiness.facts import ProbeOutputError, parse_probe_output
@@ -157,7 +176,8 @@ def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
         try:
             facts = parse_probe_output(out)
         except ProbeOutputError as exc:
-            failure = HostFailure(PROBE_ERROR, f"the probe output of {where} is not valid: {_one_line(str(exc))}")
+            why = truncation(out) or _one_line(str(exc))
+            failure = HostFailure(PROBE_ERROR, f"the probe output of {where} is not valid: {why}")
             return HostProbe(spec, "windows", failure=failure, elapsed=time.monotonic() - started)
         return HostProbe(spec, "windows", facts=facts, elapsed=time.monotonic() - started)
     except Exception as exc:  # every failure of a host becomes that host's Failed results
