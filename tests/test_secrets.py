@@ -68,8 +68,8 @@ def _urls(served: Fleet, canary: str) -> tuple[list[str], list[str]]:
     return in_url, from_env
 
 
-@pytest.mark.parametrize("extra", [[], ["--showlocals"], ["--showlocals", "--full-trace", "-n", "2"]],
-                         ids=["verbose", "showlocals", "xdist"])
+@pytest.mark.parametrize("extra", [["--showlocals"], ["--showlocals", "--full-trace", "-n", "2"]],
+                         ids=["showlocals", "xdist"])
 def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
     canary = _canary()
     out = tmp_path / "out"
