@@ -51,7 +51,6 @@ table.readiness-matrix td.cell-failed, table.readiness-matrix td.cell-noresult {
 table.readiness-matrix td.cell-notapplicable, table.readiness-matrix td.cell-notrun { background: #eee; color: #777; }
 .readiness-legend span { margin-right: 12px; }
 .readiness-remediation { border-left: 4px solid #c62828; padding: 4px 12px; margin: 6px 0; background: #fafafa; color: #222; max-width: 110ch; white-space: normal; overflow-wrap: anywhere; }
-.readiness-remediation pre { white-space: pre-wrap; }
 .readiness-remediation.warning { border-left-color: #e0a000; }
 .readiness-remediation h3 { margin: 4px 0; font-size: 15px; }
 .readiness-remediation h4 { margin: 8px 0 2px; font-size: 13px; }
