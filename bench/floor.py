@@ -1,0 +1,118 @@
+"""The floor of a fleet run: what any pytest run of that shape, and any WinRM client, must pay.
+
+Two parts, measured separately and added up:
+
+- :func:`write_floor_project`: a pytest project of N hosts x 20 trivial tests, one per
+  RuleId, each recording the same result properties a rule test records, with the same report
+  writers (pytest-html self-contained, the troubleshooter JSON, the terminal summary).
+- :func:`shell_cycles`: one bare pywinrm shell cycle per host (NTLM with message encryption,
+  open shell, the probe's command line with its standard input, receive to the end, delete
+  the shell) at a given concurrency, against the same emulator.
+
+    >>> folder = write_floor_project(Path(tempfile.mkdtemp()), ["winrm://a@127.0.0.1:5985"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import time
+from pathlib import Path
+
+import winrm
+
+from readiness import catalog
+from readiness import probe as probe_transport
+from readiness.endpoints import Endpoints, probe_input
+
+CONFTEST = '''\
+"""Floor of a readiness run: the readiness report writers over trivially passing tests."""
+import json
+from pathlib import Path
+
+from readiness import report_html, report_json, report_terminal
+from readiness.collect import COLLECTOR_KEY, ResultCollector
+
+HOSTS = json.loads((Path(__file__).parent / "hosts.json").read_text())
+
+
+def pytest_configure(config):
+    collector = ResultCollector(HOSTS)
+    config.stash[COLLECTOR_KEY] = collector
+    config.pluginmanager.register(collector, "readiness-collector")
+    if getattr(config.option, "htmlpath", None):
+        config.option.self_contained_html = True
+    for module in (report_json, report_terminal, report_html):
+        module.configure(config)
+
+
+def pytest_generate_tests(metafunc):
+    if "host" in metafunc.fixturenames:
+        metafunc.parametrize("host", HOSTS, ids=HOSTS)
+'''
+
+TEST_HEAD = '''\
+"""Trivial tests, one per RuleId and host, that record what a rule test records."""
+from readiness import catalog
+from readiness.results import HostResult, Result, RESULT_PROPERTY
+
+RESULTS = {
+    info.rule_id: Result(info.rule_id, info.group_id, info.name, info.group_name, info.description,
+                         "Passed", "Passed", f"{info.rule_id}.Passed", [])
+    for info in catalog.RULES.values()
+}
+
+
+def _record(request, host, rule_id):
+    result = RESULTS[rule_id]
+    props = request.node.user_properties
+    props.append(("host", host))
+    props.append(("RuleId", rule_id))
+    props.append(("CheckResult", result.CheckResult))
+    props.append(("CheckResultMessageId", result.CheckResultMessageId))
+    props.append((RESULT_PROPERTY, HostResult(rule_id, host, "windows", result, None).to_property()))
+'''
+
+TEST = '''
+
+def test_{rule_id}(request, host):
+    _record(request, host, "{rule_id}")
+'''
+
+
+def write_floor_project(folder: Path, hosts: list[str]) -> Path:
+    """Write the floor project into ``folder``; returns the folder (run pytest there)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (folder / "hosts.json").write_text(json.dumps(hosts), encoding="utf-8")
+    (folder / "conftest.py").write_text(CONFTEST, encoding="utf-8")
+    body = TEST_HEAD + "".join(TEST.format(rule_id=rule_id) for rule_id in catalog.RULES)
+    (folder / "test_floor.py").write_text(body, encoding="utf-8")
+    return folder
+
+
+def _cycle(url: str, user: str, password: str, command: str, stdin: bytes) -> int:
+    protocol = winrm.Protocol(url, transport="ntlm", username=user, password=password, proxy=None)
+    shell = protocol.open_shell()
+    command_id = protocol.run_command(shell, command)
+    protocol.send_command_input(shell, command_id, stdin, end=True)
+    while True:
+        _, _, rc, done = protocol.get_command_output_raw(shell, command_id)
+        if done:
+            break
+    protocol.close_shell(shell, close_session=True)
+    return rc
+
+
+def shell_cycles(urls: list[str], user: str, password: str, concurrency: int) -> float:
+    """Seconds for one probe-sized shell cycle on every host, ``concurrency`` hosts at once."""
+    command = probe_transport.command_line()
+    stdin = probe_transport.stdin_text(probe_input(Endpoints.for_location(None), 5000)).encode("ascii")
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
+        codes = list(pool.map(lambda url: _cycle(url, user, password, command, stdin), urls))
+    elapsed = time.monotonic() - started
+    bad = [url for url, rc in zip(urls, codes) if rc != 0]
+    if bad:
+        raise RuntimeError(f"the probe exited non-zero on {len(bad)} host(s), e.g. {bad[0]}")
+    return elapsed
