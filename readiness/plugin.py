@@ -21,7 +21,7 @@ from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions
 from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
 from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate
 from readiness.probing import HOST_ERROR, PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
-from readiness.results import FAILED, PASSED, RESULT_PROPERTY, WARNING, HostResult, Result
+from readiness.results import PASSED, RESULT_PROPERTY, WARNING, HostResult, Result
 
 HOST_FIXTURE = "readiness_host"
 

@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -254,10 +253,15 @@ def test_screenshot(pytester, tmp_path):
     ``UPDATE_SCREENSHOT=1 pytest tests/test_reports_e2e.py``)."""
     path = run_report(pytester, showcase_plan())
     target = tmp_path / "report.png"
+    shot(path, target, tmp_path / "profile", size="1400,1500")
+    _non_blank(target)
+
+
+def shot(page: Path, target: Path, profile: Path, size: str = "1600,1000") -> None:
+    """A screenshot of the top of a report page (the summary and the matrix), by headless Chromium."""
     target.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={target}",
-         "--window-size=1400,1500", path.as_uri()],
+        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={target}",
+         f"--window-size={size}", page.as_uri()],
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    _non_blank(target)

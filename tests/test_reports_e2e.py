@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from readiness.catalog import RULES
 from readiness.report_json import host_file_name
 from tests.emulated import ROOT, RULES_DIR, display, expected_results, fleet, host_url, write_hosts
 from tests.emulated import run_suite
-from tests.test_report_html import CHROMIUM_FLAGS, Page, _non_blank, chromium
+from tests.test_report_html import Page, _non_blank, shot
 
 NAMES = ["healthy", "seed-sample", "warnings", "hostile-strings"]
 EXPECTED = expected_results()
@@ -256,13 +255,3 @@ def test_real_html_report_in_chromium(pytester, served, page, tmp_path):
     target = ROOT / "docs" / "report.png" if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "report.png"
     shot(path, target, tmp_path / "shot-profile")
     _non_blank(target)
-
-
-def shot(page: Path, target: Path, profile: Path) -> None:
-    """A screenshot of the top of the report (the summary and the matrix)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={target}",
-         "--window-size=1600,1000", page.as_uri()],
-        capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]

@@ -3,7 +3,6 @@ their expected outcomes table (fixtures/hosts/README.md)."""
 
 from __future__ import annotations
 
-import re
 import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
