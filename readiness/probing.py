@@ -102,9 +102,11 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
     if any(isinstance(e, (ssl.SSLError, requests.exceptions.SSLError)) for e in chain):
         detail = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
         why = _one_line(detail.verify_message) if detail is not None and detail.verify_message else "TLS handshake failed"
-        return HostFailure(TLS_ERROR, f"the TLS certificate of {where} is not trusted ({why}): trust its CA with "
-                                      f"--winrm-ca-trust PATH, or skip verification for this host with "
-                                      f"?no_verify_ssl=true")
+        given = settings.winrm.ca_trust_path
+        trust = (f"it does not chain to the CA in --winrm-ca-trust {given}: give the CA that signed it"
+                 if given else "trust its CA with --winrm-ca-trust PATH")
+        return HostFailure(TLS_ERROR, f"the TLS certificate of {where} is not trusted ({why}): {trust}, "
+                                      f"or skip verification for this host with ?no_verify_ssl=true")
     if any(isinstance(e, requests.exceptions.ReadTimeout) for e in chain):
         return HostFailure(TIMEOUT, f"WinRM on {where} accepted the connection but did not answer within "
                                     f"{settings.winrm.read_timeout_sec} s")

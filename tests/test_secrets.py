@@ -99,11 +99,11 @@ def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
     assert len(per_host) == 4, per_host
     assert "Failed.AccessDenied" in first.stdout and "Failed.HostUnreachable" in first.stdout
     assert "DEBUG" in first.stdout, "debug logging was on"
+    forms = _forms(canary, served.hosts[0].user)
+    assert _leaks(tmp_path, outputs, forms) == []
     # Hosts are shown without credentials: test ids, report entries.
     for host in served.hosts:
         assert f"[{display(host)}]" in first.stdout + basic.stdout
-    forms = _forms(canary, served.hosts[0].user)
-    assert _leaks(tmp_path, outputs, forms) == []
 
 
 def test_reprs_of_a_host_and_its_connection_hold_no_password():

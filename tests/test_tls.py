@@ -76,4 +76,7 @@ def test_a_ca_file_of_another_ca_does_not_make_a_host_trusted(pytester, tmp_path
     reports = {e["host"]: e["results"] for e in data["hosts"]}
     assert {r["CheckResultMessageId"] for r in reports[display(host, "https")]} == {
         f"{rule_id}.Failed.TlsError" for rule_id in RULES}
+    for r in reports[display(host, "https")]:
+        assert f"does not chain to the CA in --winrm-ca-trust {other}" in r["CheckResultMessage"]
+        assert "?no_verify_ssl=true" in r["CheckResultMessage"]
     assert _results(data)[display(control, "https")] == _expected("healthy")
