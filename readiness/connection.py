@@ -11,6 +11,7 @@ certificates against a CA file, feeds a command's standard input, and bounds eve
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from typing import Any
 
@@ -23,6 +24,9 @@ from readiness.hosts import HostSpec, password_for
 
 TRANSPORTS = ("ntlm", "basic", "kerberos", "credssp", "certificate")
 NEEDS_PASSWORD = ("ntlm", "basic", "credssp")
+
+# requests reads (and briefly sets) os.environ while it builds a session; probes build theirs one at a time.
+_SESSION_LOCK = threading.Lock()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +86,9 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
     @property
     def protocol(self) -> winrm.protocol.Protocol:
         if self._protocol is None:
-            self._protocol = winrm.protocol.Protocol(**self.conn_args)
+            protocol = winrm.protocol.Protocol(**self.conn_args)
+            _build_session(protocol)
+            self._protocol = protocol
         return self._protocol
 
     def shell(self) -> str:
@@ -134,3 +140,22 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
         """testinfra's interface: run a command line in the host's shell."""
         rc, out, err = self.run_with_stdin(command, None, time.monotonic() + self.conn_args["read_timeout_sec"] * 10)
         return self.result(rc, self.encode(command), out, err)
+
+
+def _build_session(protocol: winrm.protocol.Protocol) -> None:
+    """Build the host's HTTP session now, then keep requests from reading os.environ on each request.
+
+    The proxy is given (none), so the environment has nothing to add; and pytest's main thread
+    sets and removes ``PYTEST_CURRENT_TEST`` while probes run, so reading the environment from a
+    probe thread can fail with ``KeyError`` (requests iterates ``os.environ`` for proxy settings).
+    """
+    for attempt in range(5):
+        try:
+            with _SESSION_LOCK:
+                session = protocol.transport.build_session()
+            break
+        except KeyError:  # the environment changed under requests' loop over it: read it again
+            protocol.transport.session = None
+            if attempt == 4:
+                raise
+    session.trust_env = False
