@@ -29,6 +29,18 @@ NEEDS_PASSWORD = ("ntlm", "basic", "credssp")
 _SESSION_LOCK = threading.Lock()
 
 
+def missing_transport_library(transport: str) -> str | None:
+    """Why pywinrm cannot speak ``transport`` here, or None when it can."""
+    import winrm.transport
+
+    if transport == "kerberos" and not winrm.transport.HAVE_KERBEROS:
+        return ("--winrm-transport kerberos needs pykerberos (apt-get install libkrb5-dev; "
+                "pip install pykerberos) and a Kerberos ticket (kinit)")
+    if transport == "credssp" and not winrm.transport.HAVE_CREDSSP:
+        return "--winrm-transport credssp needs requests-credssp (pip install requests-credssp)"
+    return None
+
+
 @dataclasses.dataclass(frozen=True)
 class WinRMOptions:
     """How to reach WinRM hosts; a host's URL options win over these."""

@@ -17,7 +17,7 @@ import pytest
 
 from readiness import catalog
 from readiness.collect import COLLECTOR_KEY, ResultCollector
-from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions
+from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
 from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate
 from readiness.probing import HOST_ERROR, PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
@@ -127,6 +127,9 @@ def _hosts(config: pytest.Config) -> list[HostSpec] | None:
         if host_transport not in TRANSPORTS:
             raise pytest.UsageError(f"host {spec.display}: unknown transport {host_transport!r} "
                                     f"(use one of: {', '.join(TRANSPORTS)})")
+        missing = missing_transport_library(host_transport)
+        if missing:
+            raise pytest.UsageError(f"host {spec.display}: {missing}")
         if host_transport in NEEDS_PASSWORD and not spec.user:
             raise pytest.UsageError(f"host {spec.display} names no user (winrm://USER@HOST)")
         if host_transport in NEEDS_PASSWORD and password_for(spec) is None:
