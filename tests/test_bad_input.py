@@ -54,6 +54,7 @@ SUITE_CASES = [
     ("probe-timeout-not-a-number", [f"--hosts={HOST}", "--probe-timeout", "soon"], "'soon'"),
     ("bad-transport", [f"--hosts={HOST}", "--winrm-transport", "rot13"], "'rot13'"),
     ("bad-host-transport", [f"--hosts={HOST}&transport=rot13"], "'rot13'"),
+    ("kerberos-without-library", [f"--hosts={HOST}", "--winrm-transport", "kerberos"], "pykerberos"),
     ("missing-ca-trust", [f"--hosts={HOST}", "--winrm-ca-trust", "{NO_CA}"], "no-such-ca.pem"),
     ("no-password", ["--hosts=winrm://admin@127.0.0.1"], "READINESS_WINRM_PASSWORD"),
     ("duplicate-host", [f"--hosts={HOST},{HOST}"], "given twice"),
