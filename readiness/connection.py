@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import testinfra.backend.winrm
+import winrm.exceptions
 import winrm.protocol
 from testinfra.backend import base
 from winrm.exceptions import WinRMOperationTimeoutError
@@ -155,19 +156,34 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
 
 
 def _build_session(protocol: winrm.protocol.Protocol) -> None:
-    """Build the host's HTTP session now, then keep requests from reading os.environ on each request.
+    """Build the host's HTTP session, then keep requests from reading os.environ on each request.
 
     The proxy is given (none), so the environment has nothing to add; and pytest's main thread
     sets and removes ``PYTEST_CURRENT_TEST`` while probes run, so reading the environment from a
-    probe thread can fail with ``KeyError`` (requests iterates ``os.environ`` for proxy settings).
+    probe thread can fail with ``KeyError`` (requests iterates ``os.environ`` for proxy settings,
+    and sets ``no_proxy`` for a moment). Sessions are built one at a time, without network; the
+    encryption handshake that pywinrm would send from ``build_session`` follows, outside the lock.
     """
-    for attempt in range(5):
-        try:
-            with _SESSION_LOCK:
-                session = protocol.transport.build_session()
-            break
-        except KeyError:  # the environment changed under requests' loop over it: read it again
-            protocol.transport.session = None
-            if attempt == 4:
-                raise
+    transport = protocol.transport
+    wanted = transport.message_encryption
+    transport.message_encryption = "never"
+    try:
+        for attempt in range(5):
+            try:
+                with _SESSION_LOCK:
+                    session = transport.build_session()
+                break
+            except KeyError:  # the environment changed under requests' loop over it: read it again
+                transport.session = None
+                if attempt == 4:
+                    raise
+    finally:
+        transport.message_encryption = wanted
     session.trust_env = False
+    available = (transport.auth_method == "credssp" or hasattr(session.auth, "session_security")
+                 or bool(getattr(session.auth, "winrm_encryption_available", False)))
+    if wanted == "always" and not available:
+        raise winrm.exceptions.WinRMError(f"message encryption is set to 'always' but the selected auth method "
+                                          f"{transport.auth_method} does not support it")
+    if available and (wanted == "always" or (wanted == "auto" and not transport.endpoint.lower().startswith("https"))):
+        transport.setup_encryption(session)
