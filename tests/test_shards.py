@@ -1,0 +1,83 @@
+"""Sharding a fleet: ``--shard 1/2`` and ``--shard 2/2`` cover every host exactly once, and the
+merged shard reports equal the report of one unsharded run (timestamps aside)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from fixtures.emulator import Fleet
+from readiness.hosts import collect_hosts, select_shard
+from tests.emulated import ROOT, RULES_DIR, base_address, host_url, scenario, write_hosts
+
+# Six hosts with different outcomes (Passed, warnings, Failed), all for the default endpoints.
+SCENARIOS = ["healthy", "seed-sample", "warnings", "proxy", "old-os", "tls-disabled"]
+
+
+def _run(pytester, hosts_file, name: str, *args: str):
+    report = pytester.path / f"{name}.json"
+    result = pytester.runpytest_subprocess(
+        str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider", "--hosts-file", str(hosts_file),
+        f"--html={pytester.path / (name + '.html')}", f"--readiness-json={report}", "--readiness-format=none",
+        *args, timeout=240)
+    assert report.exists(), result.stdout.str()[-3000:]
+    return result, json.loads(report.read_text(encoding="utf-8"))
+
+
+def _split_fleet() -> Fleet:
+    """A served fleet whose hosts fall into both shards (a random address block may put all in one)."""
+    for _ in range(20):
+        served = Fleet([scenario(n) for n in SCENARIOS], base_address=base_address())
+        served.start()
+        specs = collect_hosts(",".join(host_url(h) for h in served.hosts), [])
+        if select_shard(specs, "1/2") and select_shard(specs, "2/2"):
+            return served
+        served.stop()
+    raise AssertionError("no address block split the six hosts over two shards in 20 tries")
+
+
+def _without_times(report: dict) -> dict:
+    return {key: value for key, value in report.items() if key != "generated_at"}
+
+
+@pytest.fixture
+def split_fleet():
+    served = _split_fleet()
+    try:
+        yield served
+    finally:
+        served.stop()
+
+
+def test_two_shards_cover_every_host_once_and_merge_to_the_unsharded_report(pytester, split_fleet):
+    hosts_file = write_hosts(pytester.path / "fleet.txt", [host_url(h) for h in split_fleet.hosts])
+    whole_run, whole = _run(pytester, hosts_file, "whole")
+    first_run, first = _run(pytester, hosts_file, "shard-1", "--shard", "1/2")
+    second_run, second = _run(pytester, hosts_file, "shard-2", "--shard", "2/2")
+    assert whole_run.ret == first_run.ret | second_run.ret == 1  # old-os and tls-disabled fail
+
+    first_hosts = [h["host"] for h in first["hosts"]]
+    second_hosts = [h["host"] for h in second["hosts"]]
+    assert first_hosts and second_hosts
+    assert not set(first_hosts) & set(second_hosts)
+    assert sorted(first_hosts + second_hosts) == sorted(h["host"] for h in whole["hosts"])
+    assert len(whole["hosts"]) == len(SCENARIOS)
+    for report in (first, second):
+        assert all(len(h["results"]) == 20 for h in report["hosts"])
+
+    merged_path = pytester.path / "merged.json"
+    merge = subprocess.run([sys.executable, "-m", "readiness.report_json", "merge", str(merged_path),
+                            str(pytester.path / "shard-1.json"), str(pytester.path / "shard-2.json")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert merge.returncode == 0, merge.stderr
+    merged = json.loads(merged_path.read_text(encoding="utf-8"))
+
+    # The merge lists shard 1's hosts, then shard 2's; the unsharded run, the hosts file's order.
+    order = {h["host"]: i for i, h in enumerate(whole["hosts"])}
+    assert [h["host"] for h in merged["hosts"]] == first_hosts + second_hosts
+    merged["hosts"].sort(key=lambda h: order[h["host"]])
+    merged["summary"]["hosts_not_ready"].sort(key=order.__getitem__)
+    assert _without_times(merged) == _without_times(whole)
