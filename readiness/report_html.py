@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from readiness.catalog import RULES
-from readiness.collect import COLLECTOR_KEY, HostReport
+from readiness.collect import COLLECTOR_KEY, HostReport, report_result
 from readiness.remediation import for_rule
-from readiness.results import FAILED, PASSED, WARNING, HostResult, result_from_report
+from readiness.results import FAILED, PASSED, WARNING, HostResult
 
 NOT_APPLICABLE = "not applicable"
 NOT_RUN = "not run"
@@ -184,7 +184,7 @@ class HtmlReport:
         for i, existing in enumerate(cells):
             if existing.startswith('<td class="col-testId">'):
                 cells[i] = f'<td class="col-testId">{esc(test_id)}</td>'
-        found = result_from_report(report)
+        found = report_result(report)
         if found is None:
             cells[1:1] = [cell(col, "") for col, _ in COLUMNS]
             return
@@ -203,7 +203,7 @@ class HtmlReport:
         """Attach the remediation to the first report of a test whose result is not Passed."""
         if report.nodeid in self._explained:
             return
-        found = result_from_report(report)
+        found = report_result(report)
         if found is None or found.result is None or found.result.CheckResult == PASSED:
             return
         if found.result.RuleId not in RULES:
