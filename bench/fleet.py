@@ -220,16 +220,29 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of hosts")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/fleet.py", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=_sizes, default=[10, 100, 1000], help="host counts (default 10,100,1000)")
     parser.add_argument("--latency-ms", type=float, default=50, help="emulator delay per request (default 50)")
-    parser.add_argument("--probe-concurrency", type=int, default=32, help="the suite's --probe-concurrency (default 32)")
-    parser.add_argument("--serial-up-to", type=int, default=100, metavar="N",
+    parser.add_argument("--probe-concurrency", type=_positive, default=32, help="the suite's --probe-concurrency (default 32)")
+    parser.add_argument("--serial-up-to", type=_count, default=100, metavar="N",
                         help="measure --probe-concurrency 1 only up to N hosts (default 100)")
     parser.add_argument("--pytest-args", default="", metavar="ARGS",
                         help="more pytest arguments for the suite and the floor alike, e.g. \"-n 2\"")
-    parser.add_argument("--timeout", type=float, default=900, help="bound of each pytest run, seconds (default 900)")
+    parser.add_argument("--timeout", type=_positive, default=900, help="bound of each pytest run, whole seconds (default 900)")
     parser.add_argument("--output", metavar="PATH", help="also write the rows and the machine as JSON")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
