@@ -113,7 +113,7 @@ def run_suite(emulator: Emulator, folder: Path, concurrency: int, extra: list[st
     folder.mkdir(parents=True, exist_ok=True)
     args = [str(RULES_DIR), f"--rootdir={ROOT}", "--hosts-file", str(emulator.hosts_file),
             f"--html={folder / 'readiness.html'}", f"--readiness-json={folder / 'readiness.json'}",
-            "--probe-concurrency", str(concurrency), *extra]
+            "--probe-concurrency", str(concurrency), "--dist=loadgroup", *extra]
     wall, peak, output = _pytest(args, folder, timeout)
     hosts = len(emulator.lines)
     if _passed(output) != hosts * RULES:
