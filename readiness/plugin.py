@@ -164,6 +164,12 @@ def pytest_configure(config: pytest.Config) -> None:
     specs = _hosts(config)
     if specs is None:
         return
+    if getattr(config.option, "dist", "no") == "load":
+        # xdist's default with -n: it would spread a host's rules over workers, each probing it.
+        config.option.dist = "loadgroup"
+    if hasattr(config, "workerinput") and config.workerinput.get("readiness_dist") == "loadgroup":
+        # Workers parse the command line anew: tell them the controller groups by host.
+        config.option.loadgroup = True
     location = _location(config)
     read_timeout = config.getoption("winrm_read_timeout")
     operation_timeout = min(config.getoption("winrm_operation_timeout"), max(1, read_timeout - 1))
@@ -216,6 +222,12 @@ def _default_reports(config: pytest.Config) -> None:
         report = config.getini("readiness_json")
         if report:
             config.option.readiness_json = str(config.rootpath / report)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist, on the controller: each worker learns how the controller schedules."""
+    node.workerinput["readiness_dist"] = getattr(node.config.option, "dist", "no")
 
 
 def _path(config: pytest.Config, value: str | None) -> str | None:

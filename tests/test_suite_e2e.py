@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from readiness.catalog import RULES
@@ -103,10 +105,13 @@ def test_group_markers_and_rule_ids_select_tests(pytester, marker, rules):
         assert [r["RuleId"] for r in data["hosts"][0]["results"]] == ["TlsVersionCheck"]
 
 
-def test_xdist_keeps_the_report_order_and_probes_each_host_once(pytester):
+@pytest.mark.parametrize("ini", ["pytest.ini", "none"])
+def test_xdist_keeps_the_report_order_and_probes_each_host_once(pytester, ini):
+    # Without pytest.ini (run from elsewhere, no --dist), -n alone still groups by host.
+    config = [] if ini == "pytest.ini" else ["-c", os.devnull]
     with fleet(["healthy", "seed-sample", "warnings"]) as served:
         lines = [host_url(h) for h in served.hosts]
-        result, data = run_suite(pytester, "--hosts=" + ",".join(lines), "-n", "2", "--connect-timeout", "1")
+        result, data = run_suite(pytester, "--hosts=" + ",".join(lines), "-n", "2", "--connect-timeout", "1", *config)
         requests = served.requests_per_host()
     assert [e["host"] for e in data["hosts"]] == [display(h) for h in served.hosts]
     for entry in data["hosts"]:
