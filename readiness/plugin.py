@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from readiness import catalog
+from readiness import catalog, scheduling
 from readiness.collect import COLLECTOR_KEY, ResultCollector
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
@@ -35,7 +35,7 @@ class Run:
     probe_settings: ProbeSettings
     pool: ProbePool
     strict_warnings: bool
-    eager: bool  # probe every host up front (not on an xdist worker)
+    owned: Callable[[int], bool]  # which hosts (by index) this process probes up front
 
 
 RUN_KEY = pytest.StashKey[Run]()
@@ -191,14 +191,13 @@ def pytest_configure(config: pytest.Config) -> None:
         probe_input=probe_input(Endpoints.for_location(location), timeout_ms),
         probe_timeout_sec=config.getoption("probe_timeout"),
     )
-    worker = hasattr(config, "workerinput")
     run = Run(
         hosts=specs,
         settings=Settings(location=location),
         probe_settings=probe_settings,
         pool=ProbePool(probe_settings, max_workers=config.getoption("probe_concurrency")),
         strict_warnings=config.getoption("strict_warnings"),
-        eager=not worker,
+        owned=_owned_hosts(config),
     )
     config.stash[RUN_KEY] = run
     _default_reports(config)
@@ -224,10 +223,32 @@ def _default_reports(config: pytest.Config) -> None:
             config.option.readiness_json = str(config.rootpath / report)
 
 
+def _owned_hosts(config: pytest.Config) -> Callable[[int], bool]:
+    """Without xdist, every host; on a worker, the hosts dealt to it (others only if asked)."""
+    if not hasattr(config, "workerinput"):
+        return lambda index: True
+    slot = scheduling.worker_slot(config.workerinput)
+    if slot is None:
+        return lambda index: False
+    return lambda index: scheduling.owns(slot, index)
+
+
+def _deals_hosts(config: pytest.Config) -> bool:
+    return RUN_KEY in config.stash and getattr(config.option, "dist", "no") == "loadgroup"
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """xdist, on the controller: each worker learns how the controller schedules."""
     node.workerinput["readiness_dist"] = getattr(node.config.option, "dist", "no")
+    if _deals_hosts(node.config):
+        node.workerinput["readiness_schedule"] = scheduling.DEALT
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist, on the controller: each host's rules to one worker, all hosts dealt out at once."""
+    return scheduling.make_scheduler(config, log) if _deals_hosts(config) else None
 
 
 def _path(config: pytest.Config, value: str | None) -> str | None:
@@ -243,10 +264,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if run is None:  # no hosts: pytest_collection_modifyitems says so, once
         metafunc.parametrize(HOST_FIXTURE, [], scope="function")
         return
-    # xdist's loadgroup keeps a group on one worker; its group names must hold no "@" or "]".
     params = [
-        pytest.param(spec, id=spec.display, marks=[pytest.mark.xdist_group(re.sub(r"[^\w.-]", "_", spec.display))])
-        for spec in run.hosts
+        pytest.param(spec, id=spec.display, marks=[pytest.mark.xdist_group(scheduling.group_name(index))])
+        for index, spec in enumerate(run.hosts)
     ]
     metafunc.parametrize(HOST_FIXTURE, params, scope="function")
 
@@ -282,11 +302,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     run = session.config.stash.get(RUN_KEY, None)
-    if run is None or not run.eager:
+    if run is None:
         return
+    index = {spec.display: i for i, spec in enumerate(run.hosts)}
     for item in session.items:
         if _is_rule_item(item):
-            run.pool.submit(item.callspec.params[HOST_FIXTURE])  # type: ignore[attr-defined]
+            spec = item.callspec.params[HOST_FIXTURE]  # type: ignore[attr-defined]
+            if run.owned(index[spec.display]):
+                run.pool.submit(spec)
 
 
 @pytest.fixture

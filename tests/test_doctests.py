@@ -1,0 +1,16 @@
+"""The runnable examples in the engine's docstrings stay true."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["readiness.acl", "readiness.hosts", "readiness.outcomes", "readiness.probe", "readiness.regions",
+           "readiness.results", "readiness.scheduling", "readiness.winhttp", "readiness.endpoints"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    failures, tried = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert tried > 0, f"{name} has no example"
+    assert failures == 0
