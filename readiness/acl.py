@@ -50,7 +50,6 @@ GENERIC = {
 SYSTEM_SIDS = frozenset({
     "S-1-5-18",      # NT AUTHORITY\SYSTEM
     "S-1-1-0",       # Everyone
-    "S-1-2-0",       # LOCAL
     "S-1-5-11",      # Authenticated Users
     "S-1-5-32-544",  # BUILTIN\Administrators
 })
@@ -88,7 +87,12 @@ class AccessEntry:
 
 
 def effective_rights(entries: Iterable[AccessEntry], sids: Iterable[str]) -> int:
-    """Rights granted to a token holding ``sids``: allowed ones, less any denied."""
+    """Rights granted to a token holding ``sids``: allowed ones, less any denied.
+
+    Every Deny entry counts, wherever it stands. Windows stops at the first entry that decides
+    each right, so an explicit Allow placed before an inherited Deny would still grant; taking
+    every Deny can only make the answer stricter, never a false grant.
+    """
     members = frozenset(sids)
     allowed = denied = 0
     for entry in entries:
@@ -96,7 +100,7 @@ def effective_rights(entries: Iterable[AccessEntry], sids: Iterable[str]) -> int
             continue
         if entry.type == "Deny":
             denied |= map_generic(entry.rights)
-        else:
+        elif entry.type == "Allow":
             allowed |= map_generic(entry.rights)
     return allowed & ~denied
 

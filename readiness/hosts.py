@@ -117,6 +117,9 @@ def parse_host(text: str, default_scheme: str = "winrm") -> HostSpec:
         for name in _BOOL_OPTIONS:
             if name in query and query[name][-1].lower() not in ("true", "false"):
                 raise HostSpecError(f"host {shown!r}: option {name} must be true or false")
+        for name in ("read_timeout_sec", "operation_timeout_sec"):
+            if name in query and not (query[name][-1].isdigit() and int(query[name][-1]) > 0):
+                raise HostSpecError(f"host {shown!r}: option {name} must be a whole number of seconds above 0")
         if port is None:
             spec = dataclasses.replace(spec, port=WINRM_HTTP_PORT if spec.flag("no_ssl") else WINRM_HTTPS_PORT)
     return spec

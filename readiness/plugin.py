@@ -98,7 +98,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--connect-timeout", type=_positive_float, default=5.0, metavar="SECONDS",
                     help="bound of each network test run on the target (default 5)")
     group.addoption("--probe-timeout", type=_positive_float, default=120.0, metavar="SECONDS",
-                    help="bound of one host's whole probe (default 120)")
+                    help="bound of one host's whole probe (default 120; checked between WinRM long polls, "
+                         "so it can run over by up to --winrm-read-timeout)")
     group.addoption("--probe-concurrency", type=_positive_int, default=32, metavar="N",
                     help="hosts probed at once (default 32)")
     group.addoption("--shard", default=None, metavar="K/N",

@@ -167,8 +167,9 @@ def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
 
     started = time.monotonic()
     where = f"{spec.hostname}:{spec.port}"
-    backend = WinRMBackend(spec, settings.winrm)
+    backend = None
     try:
+        backend = WinRMBackend(spec, settings.winrm)
         stdin = probe_transport.stdin_text(settings.probe_input).encode("ascii")
         rc, out, err = backend.run_with_stdin(probe_transport.command_line(), stdin,
                                               started + settings.probe_timeout_sec)
@@ -185,7 +186,8 @@ def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
     except Exception as exc:  # every failure of a host becomes that host's Failed results
         return HostProbe(spec, "windows", failure=classify(exc, spec, settings), elapsed=time.monotonic() - started)
     finally:
-        backend.close()
+        if backend is not None:
+            backend.close()
 
 
 def probe_other(spec: HostSpec, settings: ProbeSettings) -> HostProbe:

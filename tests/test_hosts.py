@@ -40,6 +40,8 @@ def test_winrm_hosts_parse_with_winrm_default_ports(text, display, port, no_ssl)
         ("ftp://admin@h", "unknown connection scheme 'ftp'"),
         ("winrm://admin@h?colour=red", "unknown option 'colour'"),
         ("winrm://admin@h?no_ssl=maybe", "no_ssl must be true or false"),
+        ("winrm://admin@h?read_timeout_sec=soon", "read_timeout_sec must be a whole number"),
+        ("winrm://admin@h?operation_timeout_sec=0", "operation_timeout_sec must be a whole number"),
         ("winrm://admin@bad_host!", "is not a host name"),
         ("   ", "empty host name"),
     ],
