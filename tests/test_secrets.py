@@ -78,7 +78,9 @@ def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
         in_url, from_env = _urls(served, canary)
         # The same host twice would be an error: the Basic one goes in a second run below.
         hosts = [in_url[0], *in_url[2:], *from_env]
-        env = {**os.environ, "READINESS_WINRM_PASSWORD": canary, "PYTHONPATH": str(ROOT)}
+        # The inner runs start clean of this run's own pytest and xdist variables.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTEST_XDIST"))}
+        env.update({"READINESS_WINRM_PASSWORD": canary, "PYTHONPATH": str(ROOT)})
         common = [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}",
                   "-o", f"cache_dir={out / 'cache'}", *VERBOSE, *extra,
                   "--winrm-read-timeout", "3", "--winrm-operation-timeout", "2", "--connect-timeout", "1",
