@@ -161,7 +161,6 @@ def _location(config: pytest.Config) -> str | None:
 def pytest_configure(config: pytest.Config) -> None:
     for marker in sorted(set(catalog.MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: readiness rules of that group")
-    config.addinivalue_line("markers", "readiness_rule(rule_id): a readiness rule test")
     specs = _hosts(config)
     if specs is None:
         return
@@ -171,24 +170,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput") and config.workerinput.get("readiness_dist") == "loadgroup":
         # Workers parse the command line anew: tell them the controller groups by host.
         config.option.loadgroup = True
-    location = _location(config)
-    read_timeout = config.getoption("winrm_read_timeout")
-    operation_timeout = min(config.getoption("winrm_operation_timeout"), max(1, read_timeout - 1))
     from readiness.endpoints import Endpoints, probe_input
 
-    winrm_options = WinRMOptions(
-        transport=config.getoption("winrm_transport"),
-        ca_trust_path=_path(config, config.getoption("winrm_ca_trust")),
-        read_timeout_sec=read_timeout,
-        operation_timeout_sec=operation_timeout,
-        cert_pem=_path(config, config.getoption("winrm_cert_pem")),
-        cert_key_pem=_path(config, config.getoption("winrm_cert_key_pem")),
-    )
-    if winrm_options.ca_trust_path and not os.path.isfile(winrm_options.ca_trust_path):
-        raise pytest.UsageError(f"--winrm-ca-trust {winrm_options.ca_trust_path!r}: no such file")
+    location = _location(config)
     timeout_ms = int(config.getoption("connect_timeout") * 1000)
     probe_settings = ProbeSettings(
-        winrm=winrm_options,
+        winrm=_winrm_options(config),
         probe_input=probe_input(Endpoints.for_location(location), timeout_ms),
         probe_timeout_sec=config.getoption("probe_timeout"),
     )
@@ -208,6 +195,22 @@ def pytest_configure(config: pytest.Config) -> None:
     for module in _report_modules():
         if hasattr(module, "configure"):
             module.configure(config)
+
+
+def _winrm_options(config: pytest.Config) -> WinRMOptions:
+    read_timeout = config.getoption("winrm_read_timeout")
+    options = WinRMOptions(
+        transport=config.getoption("winrm_transport"),
+        ca_trust_path=_path(config, config.getoption("winrm_ca_trust")),
+        read_timeout_sec=read_timeout,
+        # pywinrm requires the long poll to end before the read timeout.
+        operation_timeout_sec=min(config.getoption("winrm_operation_timeout"), max(1, read_timeout - 1)),
+        cert_pem=_path(config, config.getoption("winrm_cert_pem")),
+        cert_key_pem=_path(config, config.getoption("winrm_cert_key_pem")),
+    )
+    if options.ca_trust_path and not os.path.isfile(options.ca_trust_path):
+        raise pytest.UsageError(f"--winrm-ca-trust {options.ca_trust_path!r}: no such file")
+    return options
 
 
 def _default_reports(config: pytest.Config) -> None:
