@@ -163,10 +163,38 @@ class Event:
 
 
 @dataclasses.dataclass(frozen=True)
+class TruncatedQuery:
+    """A query of the probe that found more than its ``newest`` events of ``ids``: only the
+    newest ``newest`` are in the document."""
+
+    ids: tuple[int, ...]
+    newest: int
+
+
+@dataclasses.dataclass(frozen=True)
 class EventLog:
+    """A log's gathered events. ``truncated``: the queries that found more than they keep.
+
+    >>> log = EventLog("Operations Manager", True, (), (TruncatedQuery((1210,), 1000),))
+    >>> log.require_all(4502, "why")
+    >>> log.require_all(1210, "older ones may name another workspace")
+    Traceback (most recent call last):
+    ...
+    readiness.facts.FactUnavailable: event_logs.Operations Manager: more than 1000 events with id 1210: older ones may name another workspace
+    """
+
     name: str
     exists: bool
     events: tuple[Event, ...]
+    truncated: tuple[TruncatedQuery, ...] = ()
+
+    def require_all(self, event_id: int, consequence: str) -> None:
+        """Raise :class:`FactUnavailable` when the probe kept only the newest events with
+        ``event_id`` (``consequence`` says what the missing ones could change)."""
+        for query in self.truncated:
+            if event_id in query.ids:
+                raise FactUnavailable(f"event_logs.{self.name}",
+                                      f"more than {query.newest} events with id {event_id}: {consequence}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -308,7 +336,8 @@ class Facts:
             Event(e["id"], e["source"], datetime.fromisoformat(e["time"]), e["message"], tuple(e["properties"]))
             for e in obj["events"]
         )
-        return EventLog(key, obj["exists"], events)
+        truncated = tuple(TruncatedQuery(tuple(q["ids"]), q["newest"]) for q in obj["truncated"])
+        return EventLog(key, obj["exists"], events, truncated)
 
     def acl(self, folder: str) -> Acl:
         key, obj = self._lookup(self._doc["acl"], folder, "the ACL of")
@@ -336,6 +365,12 @@ class Facts:
     def _route(self, route: str) -> str:
         server = self._network()["winhttp_proxy"]
         return f"proxy {server}" if route == "proxy" and server else route
+
+    @property
+    def tls12_offered(self) -> bool:
+        """Whether the probe's own process could offer TLS 1.2 in its HTTPS requests (false on
+        PowerShell 2.0 without the .NET 3.5.1 TLS 1.2 update: a ``tls`` error is then the probe's)."""
+        return self._network()["tls12_offered"]
 
     def tcp(self, target: str) -> TcpResult:
         """The TCP test of ``host:port`` (compared case-insensitively)."""

@@ -54,16 +54,28 @@ def ids_in_events(texts: Iterable[str]) -> list[str]:
     return found
 
 
+def valid_ids(agent_ids: Iterable[str], event_texts: Iterable[str]) -> list[str]:
+    """V = E ∩ W, spelled as the agent spells them, each once."""
+    events = {i.casefold() for i in ids_in_events(event_texts)}
+    valid: list[str] = []
+    for ws in agent_ids:
+        if ws.casefold() in events and ws.casefold() not in (v.casefold() for v in valid):
+            valid.append(ws)
+    return valid
+
+
+def settled(agent_ids: Iterable[str], valid: list[str]) -> bool:
+    """Whether more events could not change the outcome: V already holds two ids (Multiple),
+    or every id of W."""
+    return len(valid) > 1 or len({a.casefold() for a in agent_ids}) == len(valid)
+
+
 def determine(agent_ids: Iterable[str], event_texts: Iterable[str] | None) -> Workspaces:
     """Decide from W (``agent_ids``) and the texts of the 1210 events (None: the log does not exist)."""
     agent = list(agent_ids)
     if event_texts is None:
         return Workspaces(NONE, None)
-    events = {i.casefold() for i in ids_in_events(event_texts)}
-    valid: list[str] = []
-    for ws in agent:
-        if ws.casefold() in events and ws.casefold() not in (v.casefold() for v in valid):
-            valid.append(ws)
+    valid = valid_ids(agent, event_texts)
     if len(valid) > 1:
         return Workspaces(MULTIPLE, None)
     if not valid:
@@ -83,4 +95,9 @@ def from_facts(facts: Facts) -> Workspaces:
     if not log.exists:
         return determine(agent, None)
     texts = [_event_text(e.message, e.properties) for e in log.events if e.id == EVENT_ID]
+    if not settled(agent, valid_ids(agent, texts)):
+        # The probe kept only the newest 1210 events; an older one may name another workspace
+        # of the agent with the updates solution.
+        log.require_all(EVENT_ID, "older ones, which the probe did not read, may name another of the agent's "
+                                  "workspaces with the updates solution")
     return determine(agent, texts)

@@ -94,12 +94,13 @@ class HostDoc:
             },
             "agent": {"installed": True, "workspaces": [WS]},
             "event_logs": {
-                OPS_LOG: {"exists": True, "events": [updates_event()]},
-                SMA_LOG: {"exists": True, "events": [worker_event()]},
+                OPS_LOG: {"exists": True, "events": [updates_event()], "truncated": []},
+                SMA_LOG: {"exists": True, "events": [worker_event()], "truncated": []},
             },
             "acl": {MACHINE_KEYS: {"exists": True, "entries": [dict(SYSTEM_FULL_CONTROL)]}},
             "network": {
                 "winhttp_proxy": None,
+                "tls12_offered": True,
                 "tcp": [],
                 "https": {"url": HTTPS_URL, "proxy": _answer(403), "direct": _answer(403)},
                 "imds": {"url": IMDS_URL, "proxy": _answer(200), "direct": _answer(200)},
@@ -151,11 +152,21 @@ class HostDoc:
         return self
 
     def events(self, log: str, *events: dict[str, Any]) -> "HostDoc":
-        self.doc["event_logs"][log] = {"exists": True, "events": list(events)}
+        self.doc["event_logs"][log] = {"exists": True, "events": list(events), "truncated": []}
+        return self
+
+    def truncated(self, log: str, ids: tuple[int, ...], newest: int) -> "HostDoc":
+        """Report that the probe's query for ``ids`` found more than ``newest`` events."""
+        self.doc["event_logs"][log]["truncated"].append({"ids": list(ids), "newest": newest})
         return self
 
     def no_log(self, log: str) -> "HostDoc":
-        self.doc["event_logs"][log] = {"exists": False, "events": []}
+        self.doc["event_logs"][log] = {"exists": False, "events": [], "truncated": []}
+        return self
+
+    def probe_tls12(self, offered: bool) -> "HostDoc":
+        """Whether the probe's own process could offer TLS 1.2."""
+        self.doc["network"]["tls12_offered"] = offered
         return self
 
     def acl(self, *entries: dict[str, Any]) -> "HostDoc":

@@ -42,7 +42,7 @@ SHAPE = {
     "powershell": {"version": (STR,), "edition": (STR,)},
     "registry": (DICT,), "services": (DICT,), "agent": {"installed": (BOOL,), "workspaces": (LIST,)},
     "event_logs": (DICT,), "acl": (DICT,),
-    "network": {"winhttp_proxy": (STR, NULL), "tcp": (LIST,),
+    "network": {"winhttp_proxy": (STR, NULL), "tls12_offered": (BOOL,), "tcp": (LIST,),
                 "https": {"url": (STR,), "proxy": ANSWER, "direct": ANSWER},
                 "imds": {"url": (STR,), "proxy": ANSWER, "direct": ANSWER}},
     "errors": (LIST,),
@@ -87,7 +87,9 @@ def check_document(doc: dict) -> None:
     for log in doc["event_logs"].values():
         if "error" in log:
             continue
-        check(log, {"exists": (BOOL,), "events": (LIST,)})
+        check(log, {"exists": (BOOL,), "events": (LIST,), "truncated": (LIST,)})
+        for query in log["truncated"]:
+            check(query, {"ids": (LIST,), "newest": (INT,)})
         for event in log.get("events", []):
             check(event, EVENT)
             assert all(type(p) is str for p in event["properties"])
@@ -201,9 +203,10 @@ def test_agent():
 
 
 def test_events_filtered_as_the_probe_queries_them():
-    many_1210 = "\n".join(f"    - {{id: 1210, hours_ago: {h}}}" for h in range(1, 206))
+    many_1210 = "\n".join(f"    - {{id: 1210, hours_ago: {h / 10}}}" for h in range(1, 1006))
     many_4502 = "\n".join(f"    - {{id: 4502, hours_ago: {h / 10}}}" for h in range(1, 61))
     doc = out("name: e\nevent_logs:\n  Operations Manager:\n" + many_1210 + "\n" + many_4502 + """
+    - {id: 4502, hours_ago: 0.01, source: Another Provider}
     - {id: 4502, hours_ago: 25}
     - {id: 4502, hours_ago: 25.01}
     - {id: 7026, hours_ago: 1}
@@ -215,19 +218,23 @@ def test_events_filtered_as_the_probe_queries_them():
     ops = doc["event_logs"]["Operations Manager"]
     assert ops["exists"] is True
     ids = [e["id"] for e in ops["events"]]
-    assert ids.count(1210) == 200 and ids.count(4502) == 50 and 7026 not in ids
-    assert ids == [1210] * 200 + [4502] * 50, "query after query"
+    assert ids.count(1210) == 1000 and ids.count(4502) == 50 and 7026 not in ids
+    assert ids == [1210] * 1000 + [4502] * 50, "query after query"
+    assert ops["truncated"] == [{"ids": [1210], "newest": 1000}, {"ids": [4502], "newest": 50}]
     for wanted in (1210, 4502):
         times = [e["time"] for e in ops["events"] if e["id"] == wanted]
         assert times == sorted(times, reverse=True), "each query newest first"
     kept_1210 = [e for e in ops["events"] if e["id"] == 1210]
-    assert kept_1210[0]["time"] == "2026-11-26T11:00:00Z" and kept_1210[-1]["time"] == "2026-11-18T04:00:00Z"
+    assert kept_1210[0]["time"] == "2026-11-26T11:54:00Z" and kept_1210[-1]["time"] == "2026-11-22T08:00:00Z"
     kept_4502 = [e for e in ops["events"] if e["id"] == 4502]
-    assert kept_4502[0]["time"] == "2026-11-26T11:54:00Z"  # hours_ago 0.1, the newest 50 of those within 25 h
-    assert kept_1210[0] == {"id": 1210, "source": "Service Connector", "time": "2026-11-26T11:00:00Z",
+    # hours_ago 0.1, the newest 50 of those within 25 h from Health Service Modules: another
+    # provider's 4502 does not push the agent's out of the window
+    assert kept_4502[0]["time"] == "2026-11-26T11:54:00Z"
+    assert kept_1210[0] == {"id": 1210, "source": "Service Connector", "time": "2026-11-26T11:54:00Z",
                             "message": None, "properties": []}
-    assert kept_4502[0]["source"] == "Health Service Modules"
+    assert {e["source"] for e in kept_4502} == {"Health Service Modules"}
     sma = doc["event_logs"]["Microsoft-SMA/Operational"]["events"]
+    assert doc["event_logs"]["Microsoft-SMA/Operational"]["truncated"] == []
     assert sma == [
         {"id": 15003, "source": "Custom", "time": "2026-11-26T11:00:00Z", "message": "started", "properties": ["", "a_b", "a", "b"]},
         {"id": 15004, "source": "Microsoft-SMA", "time": "2026-11-26T09:00:00Z", "message": None, "properties": []}]
@@ -240,6 +247,19 @@ def test_long_texts_are_cut_as_the_probe_cuts_them():
     assert event["message"] == "m" * 2000 and event["properties"] == ["p" * 2000, "short"]
 
 
+def test_queries_at_their_cap_are_not_truncated():
+    exactly = "\n".join(f"    - {{id: 4502, hours_ago: {h / 10}}}" for h in range(1, 51))
+    ops = out("name: e\nevent_logs:\n  Operations Manager:\n" + exactly + "\n")["event_logs"]["Operations Manager"]
+    assert len(ops["events"]) == 50 and ops["truncated"] == []
+
+
+def test_probe_tls12_offered_from_the_scenario():
+    assert out("name: t\n")["network"]["tls12_offered"] is True
+    assert out("name: t\nnetwork: {probe_tls12: false}\n")["network"]["tls12_offered"] is False
+    with pytest.raises(ValueError, match=r"network.probe_tls12: expected true or false, got 'no'"):
+        scn("name: t\nnetwork: {probe_tls12: 'no'}\n")
+
+
 def test_4502_window_is_25_hours_inclusive():
     doc = out("name: e\nevent_logs:\n  Operations Manager:\n    - {id: 4502, hours_ago: 25}\n    - {id: 4502, hours_ago: 25.5}\n")
     assert [e["time"] for e in doc["event_logs"]["Operations Manager"]["events"]] == ["2026-11-25T11:00:00Z"]
@@ -247,8 +267,8 @@ def test_4502_window_is_25_hours_inclusive():
 
 def test_missing_logs_and_folder():
     doc = out("name: e\n")
-    assert doc["event_logs"] == {"Operations Manager": {"exists": False, "events": []},
-                                 "Microsoft-SMA/Operational": {"exists": False, "events": []}}
+    assert doc["event_logs"] == {"Operations Manager": {"exists": False, "events": [], "truncated": []},
+                                 "Microsoft-SMA/Operational": {"exists": False, "events": [], "truncated": []}}
     assert doc["acl"] == {MK: {"exists": False, "entries": []}}
 
 
@@ -328,7 +348,7 @@ def test_probe_errors_become_error_fields_and_entries():
     assert doc["acl"] == {MK: {"error": "Access is denied."}}
     assert doc["agent"] == {"error": "COM class not registered"}
     assert doc["event_logs"]["Operations Manager"] == {"error": "Access is denied."}
-    assert doc["event_logs"]["Microsoft-SMA/Operational"] == {"exists": False, "events": []}
+    assert doc["event_logs"]["Microsoft-SMA/Operational"] == {"exists": False, "events": [], "truncated": []}
     assert doc["registry"]["HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU"] == {
         "error": "Requested registry access is not allowed."}
     assert doc["services"]["wuauserv"] == {"error": "Cannot open service."}

@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 import jsonschema
 import pytest
 
-from readiness.facts import FactUnavailable, Facts, ProbeOutputError, _validator, parse_facts, parse_probe_output
+from readiness.facts import (
+    FactUnavailable, Facts, ProbeOutputError, TruncatedQuery, _validator, parse_facts, parse_probe_output)
 from readiness.winhttp import WinHttpSettingsError
 from tests.facts_builder import (
     AU_POLICY, CONNECTIONS, MACHINE_KEYS, NDP_FULL, OPS_LOG, TLS_CLIENT, WS, HostDoc, updates_event,
@@ -73,6 +74,13 @@ INVALID = [
     (("collected_at",), "2026-02-30T00:00:00Z", "collected_at: '2026-02-30T00:00:00Z' is not a valid time"),
     (("errors",), {}, "errors: expected array, got {}"),
     (("os",), {"error": 5}, "os.error: expected string, got 5"),
+    (("event_logs", OPS_LOG, "truncated"), _DELETE, f"event_logs.{OPS_LOG}.truncated: missing"),
+    (("event_logs", OPS_LOG, "truncated"), [{"ids": [1210], "newest": "1000"}],
+     f"event_logs.{OPS_LOG}.truncated[0].newest: expected integer, got '1000'"),
+    (("event_logs", OPS_LOG, "truncated"), [{"ids": [], "newest": 1000}],
+     f"event_logs.{OPS_LOG}.truncated[0].ids: [] should be non-empty"),
+    (("network", "tls12_offered"), _DELETE, "network.tls12_offered: missing"),
+    (("network", "tls12_offered"), 1, "network.tls12_offered: expected boolean, got 1"),
 ]
 
 
@@ -233,3 +241,21 @@ def test_facts_are_read_only_and_independent_of_the_document():
     saved["os"]["version"] = "1.0"
     assert facts.os_version == (10, 0, 20348, 0)
     assert parse_facts(facts.document()).document() == facts.document()
+
+
+def test_truncated_queries_are_read_and_only_their_ids_are_incomplete():
+    log = HostDoc().truncated(OPS_LOG, (4502,), 50).facts().event_log(OPS_LOG)
+    assert log.truncated == (TruncatedQuery((4502,), 50),)
+    log.require_all(1210, "not raised")
+    with pytest.raises(FactUnavailable) as caught:
+        log.require_all(4502, "older ones were not read")
+    assert (caught.value.path, caught.value.message) == (
+        f"event_logs.{OPS_LOG}", "more than 50 events with id 4502: older ones were not read")
+    HostDoc().facts().event_log(OPS_LOG).require_all(4502, "nothing was cut")
+
+
+def test_tls12_offered_is_read_from_the_network_fact():
+    assert HostDoc().facts().tls12_offered is True
+    assert HostDoc().probe_tls12(False).facts().tls12_offered is False
+    with pytest.raises(FactUnavailable):
+        HostDoc().unavailable("network").facts().tls12_offered

@@ -25,7 +25,7 @@ import tree_sitter_powershell
 from readiness.probe import BOOTSTRAP, INPUT_END, ProbeInput, script_text, stdin_text
 
 CONTRACT = Path(__file__).resolve().parents[1] / "readiness" / "probe" / "CONTRACT.md"
-SIZE_BUDGET = 30 * 1024  # bytes; the script travels on standard input with every probe
+SIZE_BUDGET = 32 * 1024  # bytes; the script travels on standard input with every probe
 
 # Cmdlets the probe may call: each only reads.
 READ_ONLY_CMDLETS = {"Get-Service", "Get-WinEvent", "Get-Acl", "New-Object"}
@@ -604,11 +604,76 @@ def test_every_registry_value_name_of_the_contract_is_read():
 
 def test_event_ids_and_limits_of_the_contract():
     integers = {int(text_of(n)) for n in nodes("decimal_integer_literal")}
-    assert {1210, 4502, 15003, 15004, 200, 50, 25} <= integers
+    assert {1210, 4502, 15003, 15004, 1000, 50, 25} <= integers
     literals = string_literals()
     assert {"Operations Manager", "Microsoft-SMA/Operational", "HealthService", "wuauserv",
             AGENT_COM_CLASS, "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"} <= literals
     assert "readiness-probe/1" in literals
+
+
+QUERY = re.compile(r"@\{ ids = \[int\[\]\]@\(([\d, ]+)\); newest = (\d+); hours = (\$null|\d+); "
+                   r"provider = (\$null|'[^']*') \}")
+
+
+def probe_queries() -> dict[str, list[tuple]]:
+    """The event queries written in the probe, log by log, as (ids, newest, hours, provider)."""
+    out: dict[str, list[tuple]] = {}
+    for block in re.finditer(r"Get-ProbeEventLog '([^']+)' @\((.*?)\)\n\}", script_text(), re.S):
+        out[block.group(1)] = [
+            (tuple(int(i) for i in ids.split(",")), int(newest), None if hours == "$null" else float(hours),
+             None if provider == "$null" else provider[1:-1])
+            for ids, newest, hours, provider in QUERY.findall(block.group(2))]
+    return out
+
+
+def function_text(name: str) -> str:
+    match = re.search(rf"^function {re.escape(name)}\b.*?^}}$", script_text(), re.S | re.M)
+    assert match, f"the probe has no function {name}"
+    return match.group(0)
+
+
+def test_event_queries_are_the_emulations():
+    # The 4502 query names its provider, so other providers' 4502 events cannot push the
+    # agent's out of the newest 50; the 1210 query keeps 1,000.
+    from readiness.probe.emulation import EVENT_QUERIES
+    expected = {log: [(q.ids, q.newest, q.hours, q.provider) for q in queries] for log, queries in EVENT_QUERIES.items()}
+    assert probe_queries() == expected
+    assert ("Operations Manager" in expected
+            and ((4502,), 50, 25.0, "Health Service Modules") in expected["Operations Manager"])
+
+
+def test_queries_ask_one_more_than_they_keep_and_report_the_cut():
+    body = function_text("Add-ProbeEvents")
+    assert "$filter['ProviderName'] = $Query.provider" in body
+    assert "-MaxEvents ($Query.newest + 1)" in body
+    assert "if ($found.Count -gt $Query.newest) {" in body
+    assert "$cut['ids'] = $Query.ids" in body and "$cut['newest'] = $Query.newest" in body
+    assert "[void]$Log['truncated'].Add($cut)" in body
+    assert "$o['truncated'] = New-Object System.Collections.ArrayList" in function_text("Get-ProbeEventLog")
+
+
+def test_an_event_without_a_time_fails_its_log_not_the_document():
+    body = function_text("Add-ProbeEvents")
+    assert "if ($null -eq $rec.TimeCreated) { throw" in body
+    assert "$e['time'] = $null" not in body
+
+
+def test_a_registry_value_of_an_unknown_kind_fails_its_key_not_the_document():
+    schema = json.loads((CONTRACT.parent / "schema.json").read_text(encoding="utf-8"))
+    kinds = schema["$defs"]["registry_value"]["properties"]["type"]["enum"]
+    assert f"$ProbeRegistryKinds = @({', '.join(repr(k) for k in kinds)})" in script_text()
+    body = function_text("Get-ProbeRegistryValue")
+    check = "if ($ProbeRegistryKinds -notcontains $kind) { throw"
+    assert check in body and body.index(check) < body.index("$Key.GetValue(")
+
+
+def test_tls12_offered_is_read_back_after_the_attempt():
+    body = function_text("Get-ProbeNetwork")
+    attempt = body.index("[System.Net.ServicePointManager]::SecurityProtocol = ")
+    written = body.index("$o['tls12_offered'] = ($protocols -eq 0 -or ($protocols -band 3072) -ne 0)")
+    reread = body.index("$protocols = [int][System.Net.ServicePointManager]::SecurityProtocol", attempt)
+    assert attempt < reread < written
+    assert body.index("$o['tls12_offered'] = $false") < attempt
 
 
 def test_network_error_classes_of_the_contract():

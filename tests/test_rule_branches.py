@@ -550,3 +550,70 @@ def test_rule_functions_are_in_the_references_order_within_each_file():
         assert names == sorted(names, key=lambda rule_id: catalog.rule(rule_id).order), module_name
         markers = {catalog.rule(n).marker for n in names}
         assert [m.name for m in [module.pytestmark]] == list(markers)
+
+
+# The probe kept only the newest events of a query: a rule passes only if the missing ones
+# could not change its result.
+WORKSPACE_RULES = ("LinkedWorkspaceCheck", "AutomationAgentServiceConnectivityCheck1", "LAOdsEndpointConnectivity",
+                   "LAOmsEndpointConnectivity")
+
+
+@pytest.mark.parametrize("rule_id", WORKSPACE_RULES)
+def test_truncated_1210_events_that_could_hide_a_second_workspace_are_unavailable(rule_id):
+    # An older 1210 event may give WS2 the updates solution too: Multiple, not one valid workspace.
+    doc = HostDoc().agent(WS, WS2).endpoints().truncated(OPS_LOG, (1210,), 1000)
+    with pytest.raises(FactUnavailable) as caught:
+        decide(rule_id, doc)
+    assert caught.value.path == f"event_logs.{OPS_LOG}"
+    assert caught.value.message.startswith("more than 1000 events with id 1210: ")
+
+
+@pytest.mark.parametrize(("change", "message_id"), [
+    (lambda d: d.truncated(OPS_LOG, (1210,), 1000), "LinkedWorkspaceCheck.Passed"),  # the agent's only workspace found
+    (lambda d: d.agent(WS, WS2).events(OPS_LOG, updates_event(WS), updates_event(WS2)).truncated(OPS_LOG, (1210,), 1000),
+     "LinkedWorkspaceCheck.Failed"),  # two found already: more events cannot undo Multiple
+    (lambda d: d.agent().truncated(OPS_LOG, (1210,), 1000), "LinkedWorkspaceCheck.Failed.NoWorkspace"),  # no agent
+    (lambda d: d.agent(WS, WS2).truncated(OPS_LOG, (4502,), 50), "LinkedWorkspaceCheck.PassedWithWarning"),
+], ids=["one workspace found", "two found", "no agent", "only 4502 cut"])
+def test_truncated_1210_events_that_cannot_change_the_outcome(change, message_id):
+    assert decide("LinkedWorkspaceCheck", change(HostDoc())).result.CheckResultMessageId == message_id
+
+
+def test_truncated_4502_query_without_a_recent_match_is_unavailable():
+    doc = HostDoc().events(OPS_LOG, updates_event(), event(4502, "Health Service Modules", 24.5, "x")).truncated(
+        OPS_LOG, (4502,), 50)
+    with pytest.raises(FactUnavailable) as caught:
+        decide("MonitoringAgentServiceEventsCheck", doc)
+    assert str(caught.value).startswith(f"event_logs.{OPS_LOG}: more than 50 events with id 4502: ")
+
+
+def test_truncated_4502_query_with_a_recent_match_fails():
+    doc = with_4502(1)(HostDoc()).truncated(OPS_LOG, (4502,), 50)
+    result = decide("MonitoringAgentServiceEventsCheck", doc).result
+    assert result.CheckResultMessageId == "MonitoringAgentServiceEventsCheck.Failed.EventFound"
+
+
+def test_truncated_1210_query_does_not_touch_the_4502_check():
+    doc = HostDoc().truncated(OPS_LOG, (1210,), 1000)
+    assert decide("MonitoringAgentServiceEventsCheck", doc).result.CheckResultMessageId == "MonitoringAgentServiceEventsCheck.Passed"
+
+
+TLS12_NOT_OFFERED = ("network.https: the probe's .NET runtime could not offer TLS 1.2 (PowerShell 2.0 without the "
+                     ".NET 3.5.1 TLS 1.2 update): the HTTPS test is inconclusive")
+
+
+@pytest.mark.parametrize(("proxy", "direct"), [("tls", "tls"), ("timeout", "tls"), ("tls", "refused")])
+def test_tls_failure_of_a_probe_that_could_not_offer_tls12_does_not_blame_the_vm(proxy, direct):
+    with pytest.raises(FactUnavailable) as caught:
+        decide("HttpsConnection", HostDoc().probe_tls12(False).https(proxy, direct))
+    assert str(caught.value) == TLS12_NOT_OFFERED
+
+
+@pytest.mark.parametrize(("proxy", "direct", "message_id"), [
+    (403, "tls", "HttpsConnection.Passed"),
+    ("tls", 403, "HttpsConnection.PassedWithWarning"),
+    ("timeout", "refused", "HttpsConnection.Failed"),
+])
+def test_probe_without_tls12_still_decides_what_tls_did_not_cause(proxy, direct, message_id):
+    decision = decide("HttpsConnection", HostDoc().probe_tls12(False).https(proxy, direct))
+    assert decision.result.CheckResultMessageId == message_id

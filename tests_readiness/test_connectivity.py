@@ -9,11 +9,14 @@ import pytest
 from readiness import workspace
 from readiness.catalog import ENDPOINT_DESCRIPTION
 from readiness.endpoints import Endpoints, target
+from readiness.facts import FactUnavailable
 from readiness.winhttp import WinHttpSettingsError
 
 pytestmark = pytest.mark.connectivity
 
 NO_REGISTRATION = "Unable to find Workspace registration information"
+TLS12_NOT_OFFERED = ("the probe's .NET runtime could not offer TLS 1.2 (PowerShell 2.0 without the .NET 3.5.1 "
+                     "TLS 1.2 update): the HTTPS test is inconclusive")
 
 
 def endpoint_test(facts, rule, endpoint, description=None):
@@ -55,6 +58,9 @@ def test_HttpsConnection(facts, rule):
     if https.direct.status in (200, 403):
         rule.warned("Please check if the proxy server is configured properly to allow https requests.",
                     route=https.direct.route)
+    if not facts.tls12_offered and "tls" in (https.proxy.error, https.direct.error):
+        # The probe's own runtime could not offer TLS 1.2: the failure says nothing of the VM.
+        raise FactUnavailable("network.https", TLS12_NOT_OFFERED)
     rule.failed(
         f"VM is not able to make https requests. Please check your network connection. Unable to reach {https.url}.",
         [https.url],

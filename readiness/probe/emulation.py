@@ -14,6 +14,7 @@ builds the JSON document of schema ``readiness-probe/1`` exactly as the real pro
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -44,10 +45,27 @@ OPERATIONS_MANAGER = "Operations Manager"
 SMA = "Microsoft-SMA/Operational"
 MACHINE_KEYS = "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"
 
-# Which events the probe gathers: log -> (ids, newest N, only within the last hours or None).
-EVENT_QUERIES: dict[str, tuple[tuple[tuple[int, ...], int, float | None], ...]] = {
-    OPERATIONS_MANAGER: (((1210,), 200, None), ((4502,), 50, 25.0)),
-    SMA: (((15003, 15004), 50, None),),
+
+
+@dataclasses.dataclass(frozen=True)
+class EventQuery:
+    """One ``Get-WinEvent -FilterHashtable`` query of the probe: these ids, the newest N, only
+    within the last ``hours`` (None: any time), only from ``provider`` (None: any)."""
+
+    ids: tuple[int, ...]
+    newest: int
+    hours: float | None = None
+    provider: str | None = None
+
+    def matches(self, event: Event) -> bool:
+        return (event.id in self.ids and (self.hours is None or event.hours_ago <= self.hours)
+                and (self.provider is None or (event.source or "").casefold() == self.provider.casefold()))
+
+
+# Which events the probe gathers, log by log, query after query.
+EVENT_QUERIES: dict[str, tuple[EventQuery, ...]] = {
+    OPERATIONS_MANAGER: (EventQuery((1210,), 1000), EventQuery((4502,), 50, 25.0, "Health Service Modules")),
+    SMA: (EventQuery((15003, 15004), 50),),
 }
 
 # The probe cuts event messages and insertion strings to this many characters.
@@ -135,24 +153,30 @@ def _event(event: Event, now: datetime) -> dict[str, Any]:
             "message": _text(event.message), "properties": [_text(p) for p in event.properties]}
 
 
-def gathered_events(log: str, events: tuple[Event, ...]) -> list[Event]:
-    """The events of ``log`` that the probe's queries return: query after query, each newest
-    first (as ``Get-WinEvent -FilterHashtable ... -MaxEvents N`` returns them)."""
+def gathered_events(log: str, events: tuple[Event, ...]) -> tuple[list[Event], list[EventQuery]]:
+    """The events of ``log`` that the probe's queries return (query after query, each newest
+    first, as ``Get-WinEvent -FilterHashtable ... -MaxEvents N`` returns them), and the
+    queries that found more than their N."""
     newest_first = sorted(events, key=lambda e: e.hours_ago)  # stable: file order among equals
     out: list[Event] = []
-    for ids, newest, within in EVENT_QUERIES[log]:
-        out += [e for e in newest_first if e.id in ids and (within is None or e.hours_ago <= within)][:newest]
-    return out
+    truncated: list[EventQuery] = []
+    for query in EVENT_QUERIES[log]:
+        found = [e for e in newest_first if query.matches(e)]
+        if len(found) > query.newest:
+            truncated.append(query)
+        out += found[:query.newest]
+    return out, truncated
 
 
 def event_logs(scenario: Scenario, now: datetime) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for log in (OPERATIONS_MANAGER, SMA):
         if log not in scenario.event_logs:
-            out[log] = {"exists": False, "events": []}
+            out[log] = {"exists": False, "events": [], "truncated": []}
         else:
-            out[log] = {"exists": True,
-                        "events": [_event(e, now) for e in gathered_events(log, scenario.event_logs[log])]}
+            events, truncated = gathered_events(log, scenario.event_logs[log])
+            out[log] = {"exists": True, "events": [_event(e, now) for e in events],
+                        "truncated": [{"ids": list(q.ids), "newest": q.newest} for q in truncated]}
     return out
 
 
@@ -203,6 +227,7 @@ def network(scenario: Scenario, probe_input: ProbeInput) -> dict[str, Any]:
     net, timeout = scenario.network, probe_input.timeout_ms
     return {
         "winhttp_proxy": net.winhttp_proxy,
+        "tls12_offered": net.probe_tls12,
         "tcp": [_tcp(scenario, t, timeout) for t in tcp_targets(scenario, probe_input)],
         "https": _get(probe_input.https, net.https_answers(probe_input.https), net.winhttp_proxy, timeout),
         "imds": _get(probe_input.imds, net.imds, net.winhttp_proxy, timeout),

@@ -13,6 +13,7 @@ $ProbeTimeFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'"
 $ProbeInvariant = [System.Globalization.CultureInfo]::InvariantCulture
 $ProbeGuid = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
 $ProbeErrors = New-Object System.Collections.ArrayList
+$ProbeRegistryKinds = @('DWord', 'QWord', 'String', 'ExpandString', 'MultiString', 'Binary')
 $ProbeNumberTypes = @('System.Int32', 'System.Int64', 'System.Decimal', 'System.UInt32', 'System.UInt64', 'System.Int16', 'System.UInt16', 'System.Byte')
 
 function Get-ProbeObject {
@@ -160,6 +161,8 @@ function Get-ProbeUnsigned($Number, $Modulus) {
 
 function Get-ProbeRegistryValue($Key, [string]$Name) {
     $kind = $Key.GetValueKind($Name).ToString()
+    # None, Unknown or a later kind: the whole key is reported unreadable, not guessed at.
+    if ($ProbeRegistryKinds -notcontains $kind) { throw ('value ' + $Name + ' is of kind ' + $kind + ', which the contract does not know') }
     $raw = $Key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
     $v = Get-ProbeObject
     $v['type'] = $kind
@@ -314,39 +317,49 @@ function Test-ProbeEventLog([string]$LogName) {
     }
 }
 
-function Add-ProbeEvents($Events, [string]$LogName, [int[]]$Ids, [int]$Newest, $Since) {
-    $filter = @{ LogName = $LogName; Id = $Ids }
-    if ($null -ne $Since) { $filter['StartTime'] = $Since }
+function Add-ProbeEvents($Log, [string]$LogName, $Query) {
+    # One more than the cap is asked for, so that "truncated" means more events exist.
+    $filter = @{ LogName = $LogName; Id = $Query.ids }
+    if ($null -ne $Query.provider) { $filter['ProviderName'] = $Query.provider }
+    if ($null -ne $Query.hours) { $filter['StartTime'] = [DateTime]::Now.AddHours(0 - $Query.hours) }
     $found = @()
     try {
-        $found = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $Newest -ErrorAction Stop)
+        $found = @(Get-WinEvent -FilterHashtable $filter -MaxEvents ($Query.newest + 1) -ErrorAction Stop)
     } catch {
         if ((Get-ProbeErrorId $_) -notlike 'NoMatchingEventsFound*') { throw $_ }
     }
+    if ($found.Count -gt $Query.newest) {
+        $cut = Get-ProbeObject
+        $cut['ids'] = $Query.ids
+        $cut['newest'] = $Query.newest
+        [void]$Log['truncated'].Add($cut)
+        $found = $found[0..($Query.newest - 1)]
+    }
     foreach ($rec in $found) {
+        # An event without a time cannot be placed in a window: the log is reported unreadable.
+        if ($null -eq $rec.TimeCreated) { throw ('event ' + $rec.Id + ' (record ' + $rec.RecordId + ') has no time') }
         $e = Get-ProbeObject
         $e['id'] = [int]$rec.Id
         $e['source'] = [string]$rec.ProviderName
-        $e['time'] = $null
-        if ($null -ne $rec.TimeCreated) {
-            $e['time'] = $rec.TimeCreated.ToUniversalTime().ToString($ProbeTimeFormat, $ProbeInvariant)
-        }
+        $e['time'] = $rec.TimeCreated.ToUniversalTime().ToString($ProbeTimeFormat, $ProbeInvariant)
         $e['message'] = Get-ProbeText $rec.Message
         $properties = New-Object System.Collections.ArrayList
         if ($null -ne $rec.Properties) {
             foreach ($p in $rec.Properties) { [void]$properties.Add((Get-ProbeText ([string]$p.Value))) }
         }
         $e['properties'] = $properties
-        [void]$Events.Add($e)
+        [void]$Log['events'].Add($e)
     }
 }
 
-function Get-ProbeEventLog([string]$LogName, [scriptblock]$Queries) {
+function Get-ProbeEventLog([string]$LogName, $Queries) {
     $o = Get-ProbeObject
-    $events = New-Object System.Collections.ArrayList
     $o['exists'] = Test-ProbeEventLog $LogName
-    if ($o['exists']) { & $Queries $events }
-    $o['events'] = $events
+    $o['events'] = New-Object System.Collections.ArrayList
+    $o['truncated'] = New-Object System.Collections.ArrayList
+    if ($o['exists']) {
+        foreach ($query in $Queries) { Add-ProbeEvents $o $LogName $query }
+    }
     $o
 }
 
@@ -638,14 +651,18 @@ function Get-ProbeNetwork($Workspaces) {
     }
     $o['winhttp_proxy'] = $null
     if ($null -ne $proxy) { $o['winhttp_proxy'] = $proxy.server }
+    # Let this process's HttpWebRequest offer TLS 1.2 (3072); leave SystemDefault (0) alone.
+    # CLR 2 without its TLS 1.2 update refuses 3072: then a "tls" error is the probe's own.
+    $o['tls12_offered'] = $false
     try {
-        # Let this process's HttpWebRequest offer TLS 1.2 (3072); leave SystemDefault (0) alone.
         $protocols = [int][System.Net.ServicePointManager]::SecurityProtocol
         if ($protocols -ne 0 -and ($protocols -band 3072) -eq 0) {
             [System.Net.ServicePointManager]::SecurityProtocol = [System.Enum]::ToObject([System.Net.SecurityProtocolType], ($protocols -bor 3072))
         }
+        $protocols = [int][System.Net.ServicePointManager]::SecurityProtocol
+        $o['tls12_offered'] = ($protocols -eq 0 -or ($protocols -band 3072) -ne 0)
     } catch {
-        $protocols = $null
+        $o['tls12_offered'] = $false
     }
     $targets = New-Object System.Collections.ArrayList
     foreach ($target in @($ProbeTcp)) { if ($target) { [void]$targets.Add([string]$target) } }
@@ -724,17 +741,13 @@ $ProbeDoc['services'] = $services
 $ProbeDoc['agent'] = Get-ProbeFact 'agent' { Get-ProbeAgent }
 $logs = Get-ProbeObject
 $logs['Operations Manager'] = Get-ProbeFact 'event_logs.Operations Manager' {
-    Get-ProbeEventLog 'Operations Manager' {
-        param($events)
-        Add-ProbeEvents $events 'Operations Manager' @(1210) 200 $null
-        Add-ProbeEvents $events 'Operations Manager' @(4502) 50 ([DateTime]::Now.AddHours(-25))
-    }
+    Get-ProbeEventLog 'Operations Manager' @(
+        @{ ids = [int[]]@(1210); newest = 1000; hours = $null; provider = $null },
+        @{ ids = [int[]]@(4502); newest = 50; hours = 25; provider = 'Health Service Modules' })
 }
 $logs['Microsoft-SMA/Operational'] = Get-ProbeFact 'event_logs.Microsoft-SMA/Operational' {
-    Get-ProbeEventLog 'Microsoft-SMA/Operational' {
-        param($events)
-        Add-ProbeEvents $events 'Microsoft-SMA/Operational' @(15003, 15004) 50 $null
-    }
+    Get-ProbeEventLog 'Microsoft-SMA/Operational' @(
+        @{ ids = [int[]]@(15003, 15004); newest = 50; hours = $null; provider = $null })
 }
 $ProbeDoc['event_logs'] = $logs
 $acl = Get-ProbeObject
