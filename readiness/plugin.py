@@ -53,28 +53,24 @@ def _report_modules() -> list[Any]:
     return modules
 
 
-def _positive_int(text: str) -> int:
+def _positive(kind: type, what: str) -> Callable[[str], Any]:
+    """An argparse type: a number of ``kind`` above 0, or an error that names the text given."""
     import argparse
 
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 seconds")
-    return value
+_positive_int = _positive(int, "a whole number")
+_seconds = _positive(float, "a number of seconds")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -95,9 +91,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="seconds to wait for any WinRM HTTP answer (default 30)")
     group.addoption("--winrm-operation-timeout", type=_positive_int, default=20, metavar="SECONDS",
                     help="WS-Man OperationTimeout of each long poll (default 20, less than the read timeout)")
-    group.addoption("--connect-timeout", type=_positive_float, default=5.0, metavar="SECONDS",
+    group.addoption("--connect-timeout", type=_seconds, default=5.0, metavar="SECONDS",
                     help="bound of each network test run on the target (default 5)")
-    group.addoption("--probe-timeout", type=_positive_float, default=120.0, metavar="SECONDS",
+    group.addoption("--probe-timeout", type=_seconds, default=120.0, metavar="SECONDS",
                     help="bound of one host's whole probe (default 120; checked between WinRM long polls, "
                          "so it can run over by up to --winrm-read-timeout)")
     group.addoption("--probe-concurrency", type=_positive_int, default=32, metavar="N",
