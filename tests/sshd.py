@@ -174,9 +174,10 @@ class Sshd:
 
     # -- as a host of the suite -----------------------------------------------------------------
 
-    def url(self, scheme: str = "ssh", port: int | None = None) -> str:
+    def url(self, scheme: str = "ssh", port: int | None = None, identity: Path | None = None) -> str:
         """This server as a testinfra host: user, address, port, client config and key."""
-        query = urllib.parse.urlencode({"ssh_config": str(self.ssh_config), "ssh_identity_file": str(self.identity)})
+        query = urllib.parse.urlencode({"ssh_config": str(self.ssh_config),
+                                        "ssh_identity_file": str(identity or self.identity)})
         return f"{scheme}://{self.user}@{self.address}:{port or self.port}?{query}"
 
     def display(self, scheme: str = "ssh", port: int | None = None) -> str:

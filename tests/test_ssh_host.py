@@ -95,6 +95,20 @@ def test_ssh_host_whose_sshd_is_down_fails_every_rule_host_unreachable(pytester,
     assert "skipped" not in out.splitlines()[-1]
 
 
+def test_ssh_host_that_refuses_the_key_fails_every_rule_never_skipped(pytester, sshd, tmp_path):
+    """sshd up, but the key is not authorized: no platform is known, so nothing is "not applicable"."""
+    stranger = tmp_path / "stranger_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(stranger)], check=True, timeout=30)
+    result, data = run_suite(pytester, f"--hosts={sshd.url(identity=stranger)}", "--connect-timeout", "1", timeout=60)
+    assert result.ret == 1, result.stdout.str()[-3000:]
+    result.assert_outcomes(failed=len(RULES))
+    (entry,) = data["hosts"]
+    assert entry["not_applicable"] == [] and [r["RuleId"] for r in entry["results"]] == RULE_ORDER
+    for r in entry["results"]:
+        assert r["CheckResult"] == "Failed" and r["CheckResultMessageId"].startswith(f"{r['RuleId']}.Failed."), r
+        assert "Permission denied" in r["CheckResultMessage"] and "\n" not in r["CheckResultMessage"], r
+
+
 def test_the_private_key_appears_in_no_output_and_no_file(pytester, sshd, windows):
     """At its most verbose, with a live and a dead SSH host, the client key shows nowhere."""
     key = sshd.identity.read_text(encoding="ascii")
