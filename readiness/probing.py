@@ -190,6 +190,29 @@ def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
             backend.close()
 
 
+def testinfra_failure(exc: BaseException, spec: HostSpec) -> HostFailure:
+    """Why testinfra could not reach a host, from the command result it failed with.
+
+    testinfra raises with the failed command's result (exit status, stderr) as the argument;
+    the first line of stderr is what the ssh (or docker, kubectl...) client said. The client
+    runs here, on the runner, so its words are the runner's, not the host's.
+    """
+    result = next((a for a in getattr(exc, "args", ()) if hasattr(a, "exit_status") and hasattr(a, "stderr")), None)
+    if result is None:
+        return HostFailure(HOST_UNREACHABLE, f"cannot reach {spec.display}: {type(exc).__name__}: {_one_line(str(exc))}")
+    try:
+        said = _one_line(result.stderr.splitlines()[0]) if result.stderr.strip() else "(nothing on stderr)"
+    except Exception:  # a result whose output does not decode: say so, not its repr
+        said = "(unreadable stderr)"
+    status = result.exit_status
+    if status == 127:
+        return HostFailure(HOST_ERROR, f"a command needed to reach the host is missing on this runner "
+                                       f"(exit status 127): {said}")
+    if "permission denied" in said.lower():
+        return HostFailure(ACCESS_DENIED, f"the host refused the credentials: {said}")
+    return HostFailure(HOST_UNREACHABLE, f"cannot connect (exit status {status}): {said}")
+
+
 def probe_other(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
     """A host reached through testinfra's other backends: only its platform matters."""
     import testinfra
@@ -198,9 +221,7 @@ def probe_other(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
     try:
         platform = testinfra.get_host(spec.testinfra_spec()).system_info.type or "unknown"
     except Exception as exc:  # unreachable: Failed like any host that cannot be checked
-        return HostProbe(spec, "unknown", failure=HostFailure(
-            HOST_UNREACHABLE, f"cannot reach {spec.display}: {type(exc).__name__}: {_one_line(str(exc))}"),
-            elapsed=time.monotonic() - started)
+        return HostProbe(spec, "unknown", failure=testinfra_failure(exc, spec), elapsed=time.monotonic() - started)
     if platform == "windows":
         return HostProbe(spec, platform, failure=HostFailure(
             HOST_ERROR, f"{spec.display} is a Windows host: check it over winrm://"), elapsed=time.monotonic() - started)

@@ -92,6 +92,7 @@ def test_ssh_host_whose_sshd_is_down_fails_every_rule_host_unreachable(pytester,
         assert "\n" not in message and "\r" not in message, message
         assert message.startswith(f"Could not check {shown}: "), message
         assert "Connection refused" in message, message  # the cause, as ssh reported it
+        assert "CommandResult" not in message and "object at 0x" not in message, message
     assert "skipped" not in out.splitlines()[-1]
 
 
@@ -105,8 +106,9 @@ def test_ssh_host_that_refuses_the_key_fails_every_rule_never_skipped(pytester, 
     (entry,) = data["hosts"]
     assert entry["not_applicable"] == [] and [r["RuleId"] for r in entry["results"]] == RULE_ORDER
     for r in entry["results"]:
-        assert r["CheckResult"] == "Failed" and r["CheckResultMessageId"].startswith(f"{r['RuleId']}.Failed."), r
+        assert r["CheckResult"] == "Failed" and r["CheckResultMessageId"] == f"{r['RuleId']}.Failed.AccessDenied", r
         assert "Permission denied" in r["CheckResultMessage"] and "\n" not in r["CheckResultMessage"], r
+        assert "CommandResult" not in r["CheckResultMessage"], r
 
 
 def test_the_private_key_appears_in_no_output_and_no_file(pytester, sshd, windows):
