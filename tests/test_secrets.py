@@ -84,6 +84,7 @@ def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
         common = [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}",
                   "-o", f"cache_dir={out / 'cache'}", *VERBOSE, *extra,
                   "--winrm-read-timeout", "3", "--winrm-operation-timeout", "2", "--connect-timeout", "1",
+                  f"--log-file={out / 'debug.log'}", "--log-file-level=DEBUG", "--log-file-mode=a",
                   f"--junitxml={out / 'junit.xml'}", f"--html={out / 'report.html'}",
                   f"--readiness-json={out / 'readiness.json'}", f"--readiness-json-dir={out / 'per-host'}",
                   "--readiness-format", "list"]
@@ -100,7 +101,10 @@ def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
     per_host = sorted(p.name for p in (out / "per-host").iterdir())
     assert len(per_host) == 4, per_host
     assert "Failed.AccessDenied" in first.stdout and "Failed.HostUnreachable" in first.stdout
-    assert "DEBUG" in first.stdout, "debug logging was on"
+    # Debug logging was on: the log file holds every record, the probe threads' included (a test's
+    # captured log holds only what happened during that test, which a probe finished earlier is not).
+    debug_log = (out / "debug.log").read_text(encoding="utf-8", errors="replace")
+    assert "DEBUG" in debug_log and "urllib3" in debug_log, "debug logging was on"
     forms = _forms(canary, served.hosts[0].user)
     assert _leaks(tmp_path, outputs, forms) == []
     # Hosts are shown without credentials: test ids, report entries.
