@@ -255,9 +255,5 @@ class ProbePool:
     def result(self, spec: HostSpec) -> HostProbe:
         return self.submit(spec).result()
 
-    def probes(self) -> list[HostProbe]:
-        """The probes finished so far."""
-        return [f.result() for f in self._futures.values() if f.done()]
-
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
