@@ -153,6 +153,32 @@ def _location(config: pytest.Config) -> str | None:
     return location
 
 
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """Defaults for other plugins' options, placed before every argument the user gave.
+
+    pytest calls this hook of installed plugins with the arguments to parse (the ini's
+    ``addopts`` included); what is put first here loses to any value the user gives later
+    (``--dist no``, ``--html PATH``), so these are defaults and never overrides. Only for a
+    readiness run (hosts given), so other suites this plugin is installed beside are untouched:
+
+    - ``--dist=loadgroup``: with ``-n``, each host's rules stay on one worker (xdist's own
+      default, ``load``, would probe a host on every worker that runs one of its rules);
+    - ``--html=<rootdir>/<readiness_html> --self-contained-html`` when no ``--html`` is given,
+      except when only collecting, which writes no report.
+    """
+    known = early_config.known_args_namespace
+    if not (getattr(known, "hosts", None) or getattr(known, "hosts_file", None)):
+        return
+    defaults = []
+    if early_config.pluginmanager.hasplugin("xdist"):
+        defaults.append("--dist=loadgroup")
+    html = early_config.getini("readiness_html")
+    if (early_config.pluginmanager.hasplugin("html") and html and getattr(known, "htmlpath", None) is None
+            and not getattr(known, "collectonly", False)):
+        defaults += [f"--html={early_config.rootpath / html}", "--self-contained-html"]
+    args[:0] = defaults
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     for marker in sorted(set(catalog.MARKERS.values())):
@@ -160,12 +186,6 @@ def pytest_configure(config: pytest.Config) -> None:
     specs = _hosts(config)
     if specs is None:
         return
-    if getattr(config.option, "dist", "no") == "load":
-        # xdist's default with -n: it would spread a host's rules over workers, each probing it.
-        config.option.dist = "loadgroup"
-    if hasattr(config, "workerinput") and config.workerinput.get("readiness_dist") == "loadgroup":
-        # Workers parse the command line anew: tell them the controller groups by host.
-        config.option.loadgroup = True
     from readiness.endpoints import Endpoints, probe_input
 
     location = _location(config)
@@ -184,7 +204,12 @@ def pytest_configure(config: pytest.Config) -> None:
         owned=_owned_hosts(config),
     )
     config.stash[RUN_KEY] = run
-    _default_reports(config)
+    if config.getoption("collectonly"):
+        return  # collecting checks no host and writes no report
+    if getattr(config.option, "readiness_json", "absent") is None:
+        report = config.getini("readiness_json")
+        if report:
+            config.option.readiness_json = str(config.rootpath / report)
     collector = ResultCollector([s.display for s in specs])
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
@@ -209,20 +234,6 @@ def _winrm_options(config: pytest.Config) -> WinRMOptions:
     return options
 
 
-def _default_reports(config: pytest.Config) -> None:
-    """The HTML and JSON reports go where pytest.ini says unless the command line says otherwise."""
-    if getattr(config.option, "htmlpath", "absent") is None:
-        html = config.getini("readiness_html")
-        if html:
-            config.option.htmlpath = str(config.rootpath / html)
-    if getattr(config.option, "htmlpath", None):
-        config.option.self_contained_html = True
-    if getattr(config.option, "readiness_json", "absent") is None:
-        report = config.getini("readiness_json")
-        if report:
-            config.option.readiness_json = str(config.rootpath / report)
-
-
 def _owned_hosts(config: pytest.Config) -> Callable[[int], bool]:
     """Without xdist, every host; on a worker, the hosts dealt to it (others only if asked)."""
     if not hasattr(config, "workerinput"):
@@ -240,7 +251,6 @@ def _deals_hosts(config: pytest.Config) -> bool:
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """xdist, on the controller: each worker learns how the controller schedules."""
-    node.workerinput["readiness_dist"] = getattr(node.config.option, "dist", "no")
     if _deals_hosts(node.config):
         node.workerinput["readiness_schedule"] = scheduling.DEALT
 
@@ -302,7 +312,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     run = session.config.stash.get(RUN_KEY, None)
-    if run is None:
+    if run is None or session.config.getoption("collectonly"):
         return
     index = {spec.display: i for i, spec in enumerate(run.hosts)}
     for item in session.items:
