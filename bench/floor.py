@@ -3,7 +3,7 @@
 Two parts, measured separately and added up:
 
 - :func:`write_floor_project`: a pytest project of N hosts x 20 trivial tests, one per
-  RuleId, each recording the same result properties a rule test records, with the same report
+  RuleId, each recording what a rule test records, with the same report
   writers (pytest-html self-contained, the troubleshooter JSON, the terminal summary).
 - :func:`shell_cycles`: one bare pywinrm shell cycle per host (NTLM with message encryption,
   open shell, the probe's command line with its standard input, receive to the end, delete
@@ -54,7 +54,8 @@ def pytest_generate_tests(metafunc):
 TEST_HEAD = '''\
 """Trivial tests, one per RuleId and host, that record what a rule test records."""
 from readiness import catalog
-from readiness.results import HostResult, Result, RESULT_PROPERTY
+from readiness.collect import record
+from readiness.results import HostResult, Result
 
 RESULTS = {
     info.rule_id: Result(info.rule_id, info.group_id, info.name, info.group_name, info.description,
@@ -70,7 +71,7 @@ def _record(request, host, rule_id):
     props.append(("RuleId", rule_id))
     props.append(("CheckResult", result.CheckResult))
     props.append(("CheckResultMessageId", result.CheckResultMessageId))
-    props.append((RESULT_PROPERTY, HostResult(rule_id, host, "windows", result, None).to_property()))
+    record(request.node, HostResult(rule_id, host, "windows", result, None))
 '''
 
 TEST = '''

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from readiness import catalog, scheduling
-from readiness.collect import COLLECTOR_KEY, ResultCollector
+from readiness.collect import COLLECTOR_KEY, ResultCollector, record
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
 from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate
 from readiness.probing import HOST_ERROR, PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
-from readiness.results import PASSED, RESULT_PROPERTY, WARNING, HostResult, Result
+from readiness.results import PASSED, WARNING, HostResult, Result
 
 HOST_FIXTURE = "readiness_host"
 
@@ -351,6 +351,7 @@ def _failure_description(rule: Rule) -> str:
 
 
 def _record(item: pytest.Item, spec: HostSpec, platform: str, result: Result | None, route: str | None) -> None:
+    """JUnit gets the documented properties; the report writers get the whole result."""
     rule_id = _rule_id(item) or ""
     props = item.user_properties
     props.append(("host", spec.display))
@@ -360,7 +361,7 @@ def _record(item: pytest.Item, spec: HostSpec, platform: str, result: Result | N
         props.append(("CheckResultMessageId", result.CheckResultMessageId))
         if route:
             props.append(("route", route))
-    props.append((RESULT_PROPERTY, HostResult(rule_id, spec.display, platform, result, route).to_property()))
+    record(item, HostResult(rule_id, spec.display, platform, result, route))
 
 
 def _decide(pyfuncitem: pytest.Function, probe: HostProbe, rule: Rule) -> Decision:

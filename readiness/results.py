@@ -10,16 +10,12 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 PASSED = "Passed"
 WARNING = "PassedWithWarning"
 FAILED = "Failed"
 CHECK_RESULTS = (PASSED, WARNING, FAILED)
-
-# Name of the report property that carries one host's result (see ``result_from_report``).
-RESULT_PROPERTY = "readiness_result"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,31 +61,17 @@ class HostResult:
     result: Result | None  # None when the rule does not apply to this host (skipped)
     route: str | None = None  # network tests: "direct" or "proxy <server>"
 
-    def to_property(self) -> str:
-        return json.dumps(
-            {
-                "rule_id": self.rule_id,
-                "host": self.host,
-                "platform": self.platform,
-                "route": self.route,
-                "result": self.result.full() if self.result else None,
-            }
-        )
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON and execnet carry it): how a result travels from an xdist worker."""
+        return {
+            "rule_id": self.rule_id,
+            "host": self.host,
+            "platform": self.platform,
+            "route": self.route,
+            "result": self.result.full() if self.result else None,
+        }
 
     @classmethod
-    def from_property(cls, text: str) -> "HostResult":
-        data = json.loads(text)
+    def from_dict(cls, data: dict[str, Any]) -> "HostResult":
         result = Result.from_dict(data["result"]) if data["result"] else None
         return cls(data["rule_id"], data["host"], data["platform"], result, data.get("route"))
-
-
-def result_from_report(report: Any) -> HostResult | None:
-    """The readiness result that a test report carries, if it is a rule's report.
-
-    Rule tests record it in ``user_properties`` so that it travels from xdist workers to the
-    controller with the report, and into JUnit XML.
-    """
-    for name, value in getattr(report, "user_properties", ()):
-        if name == RESULT_PROPERTY:
-            return HostResult.from_property(value)
-    return None

@@ -1,7 +1,7 @@
 """A stand-in readiness suite for the report tests: real pytest runs whose rule tests record results.
 
 The report writers are registered the way the readiness plugin registers them; each rule test
-records its result in ``user_properties`` and ends in the outcome the plugin maps it to
+hands its result to the collector (``readiness.collect.record``) and ends in the outcome the plugin maps it to
 (Passed: pass, PassedWithWarning: xfail, Failed: fail, not applicable: skip).
 """
 
@@ -53,19 +53,20 @@ from pathlib import Path
 import pytest
 
 from readiness.catalog import RULES
-from readiness.results import RESULT_PROPERTY, HostResult, Result
+from readiness.collect import record
+from readiness.results import HostResult, Result
 
 PLAN = json.loads(Path(__file__).with_name("plan.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("row", PLAN["rows"], ids=[f"{r[0]}-{r[1]}" for r in PLAN["rows"]])
-def test_rule(row, record_property):
+def test_rule(row, request):
     host, rule_id, check, message, args = row
     info = RULES[rule_id]
     result = None if check is None else Result(
         info.rule_id, info.group_id, info.name, info.group_name, info.description, check, message,
         f"{rule_id}.{check}", args)
-    record_property(RESULT_PROPERTY, HostResult(rule_id, host, "windows", result).to_property())
+    record(request.node, HostResult(rule_id, host, "windows", result))
     if check is None:
         pytest.skip("not applicable")
     if check == "Failed":

@@ -132,6 +132,35 @@ def test_mixed_fleet_json_junit_host_files_and_terminal(pytester, served):
         assert SECRET not in text
 
 
+# JUnit XML shows properties to people (CI test views): the documented ones only.
+JUNIT_PROPERTIES = {"host", "RuleId", "CheckResult", "CheckResultMessageId", "route"}
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_junit_has_the_documented_properties_and_results_reach_every_report(pytester, served, workers):
+    junit = pytester.path / "junit.xml"
+    result, data, hosts = mixed_run(pytester, served, f"--junitxml={junit}", *workers)
+    assert result.ret == 1, result.stdout.str()[-3000:]
+    text = junit.read_text(encoding="utf-8")
+    assert "readiness_result" not in text and '"RuleGroupId"' not in text
+    cases = list(ET.parse(junit).iter("testcase"))
+    assert len(cases) == len(hosts) * len(RULES)
+    routes = 0
+    for case in cases:
+        names = [p.get("name") for p in case.iter("property")]
+        assert len(names) == len(set(names)) and set(names) <= JUNIT_PROPERTIES, names
+        assert {"host", "RuleId", "CheckResult", "CheckResultMessageId"} <= set(names), names
+        routes += "route" in names
+    assert routes > 0  # the network rules say which route decided
+    # The results travelled to the JSON, the terminal and the HTML report, from the workers too.
+    dead = hosts[-1]
+    for host, entry in zip(hosts, data["hosts"]):
+        assert triples(entry["results"]) == expected_of(host, host is dead), host.name
+    assert f"{display(dead)}  Failed  20 rules: 20 Failed" in result.stdout.str()
+    page = (pytester.path / "readiness.html").read_text(encoding="utf-8")
+    assert page.count('data-check-result="Failed"') >= len(RULES)
+
+
 def test_compact_json_and_the_list_format(pytester, served):
     per_host = pytester.path / "per-host"
     result, data, hosts = mixed_run(pytester, served, "--readiness-json-compact",
