@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -20,10 +21,12 @@ from readiness.collect import COLLECTOR_KEY, ResultCollector, record
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
 from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate
-from readiness.probing import HOST_ERROR, PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
+from readiness.probing import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.results import PASSED, WARNING, HostResult, Result
 
 HOST_FIXTURE = "readiness_host"
+# The reason of a rule that broke (``<RuleId>.Failed.SuiteError``): the suite's own error, not the host's.
+SUITE_ERROR = "SuiteError"
 
 
 @dataclasses.dataclass
@@ -364,28 +367,34 @@ def _record(item: pytest.Item, spec: HostSpec, platform: str, result: Result | N
     record(item, HostResult(rule_id, spec.display, platform, result, route))
 
 
-def _decide(pyfuncitem: pytest.Function, probe: HostProbe, rule: Rule) -> Decision:
+def _decide(pyfuncitem: pytest.Function, probe: HostProbe, rule: Rule) -> tuple[Decision, BaseException | None]:
+    """The rule's decision, and the exception when the rule itself broke (the suite's error)."""
     from readiness.facts import FactUnavailable
 
+    error: BaseException | None = None
     if probe.failure is not None:
+        reason, message = probe.failure.reason, f"Could not check {probe.spec.display}: {probe.failure.message}"
+    else:
         try:
-            rule.failed(f"Could not check {probe.spec.display}: {probe.failure.message}", [],
-                        reason=probe.failure.reason, description=_failure_description(rule))
-        except Decision as decision:
-            return decision
-    try:
-        return evaluate(pyfuncitem.obj, facts=probe.facts, rule=rule)
-    except FactUnavailable as exc:
-        reason, message = PROBE_ERROR, f"Could not check {probe.spec.display}: {exc}"
-    except NoDecision as exc:
-        reason, message = HOST_ERROR, f"Rule error: {exc}"
-    except Exception as exc:  # a bug in a rule is Failed, never Passed; the traceback is in the log
-        reason, message = HOST_ERROR, f"Rule error: {type(exc).__name__}: {exc}"
+            return evaluate(pyfuncitem.obj, facts=probe.facts, rule=rule), None
+        except FactUnavailable as exc:
+            reason, message = PROBE_ERROR, f"Could not check {probe.spec.display}: {exc}"
+        except Exception as exc:  # a bug in a rule (NoDecision included): Failed, never Passed
+            error = exc
+            reason, message = SUITE_ERROR, _suite_error_message(rule, probe.spec, exc)
     try:
         rule.failed(message, [], reason=reason, description=_failure_description(rule))
     except Decision as decision:
-        return decision
+        return decision, error
     raise AssertionError("unreachable")
+
+
+def _suite_error_message(rule: Rule, spec: HostSpec, exc: BaseException) -> str:
+    """One line that names the exception and says whose error it is."""
+    what = str(exc) if isinstance(exc, NoDecision) else f"{type(exc).__name__}: {exc}"
+    what = " ".join(what.split())
+    return (f"Suite error: the rule {rule.info.rule_id} broke on {spec.display} with {what} "
+            f"(a bug in the suite, not a fault of the host; the traceback is in the test's report)")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -399,10 +408,12 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     if probe.failure is None and probe.platform != "windows":
         _record(pyfuncitem, spec, probe.platform, None, None)
         pytest.skip(f"not applicable: {rule.info.rule_id} is a Windows rule and {spec.display} runs {probe.platform}")
-    decision = _decide(pyfuncitem, probe, rule)
+    decision, error = _decide(pyfuncitem, probe, rule)
     result = decision.result
     _record(pyfuncitem, spec, probe.platform, result, decision.route)
     line = f"{result.CheckResultMessageId}: {result.CheckResultMessage}"
+    if error is not None:
+        pytest.fail(line + "\n\n" + "".join(traceback.format_exception(error)), pytrace=False)
     if result.CheckResult == PASSED:
         return True
     if result.CheckResult == WARNING and not run.strict_warnings:
