@@ -1,52 +1,17 @@
 """The terminal summary: problems per host, totals, and the troubleshooter's own list format."""
 
-import re
-from pathlib import Path
-
-import pytest
-
+from fixtures import seed_sample
 from readiness.catalog import RULES
 from readiness.report_terminal import format_arguments, format_list, problem_lines, total_line
-from readiness.results import FAILED, PASSED, WARNING, Result
+from readiness.results import FAILED, PASSED, WARNING
 from tests.report_suite import EVIL_HOST, host_report, make_suite, result
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "windows-update-agent-troubleshooting.ja.txt"
 NO_ENTRY_POINT = ("-p", "no:readiness.plugin")
 
 
-def seed_sample() -> list[str]:
-    """The sample output of the seed page, with the console's line wrap undone."""
-    if not SEED.exists():
-        pytest.skip(f"seed document not found: {SEED}")
-    lines = SEED.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line == "RuleId : OperatingSystemCheck")
-    sample: list[str] = []
-    for line in lines[start:]:
-        if re.match(r"^\w+ :( |$)", line):
-            sample.append(line)
-        else:  # the console wrapped a long value onto the next line
-            sample[-1] += " " + line
-    return sample
-
-
-def parse_sample(sample: list[str]) -> list[Result]:
-    """Results from the sample; arguments as lists (``{a, b}``, ``{}`` and nothing all become lists)."""
-    results, current = [], {}
-    for line in sample:
-        name, _, value = line.partition(" :")
-        value = value.strip()
-        if name == "CheckResultMessageArguments":
-            value = [a for a in value.strip("{}").split(", ") if a]
-        current[name] = value
-        if name == "CheckResultMessageArguments":
-            results.append(Result.from_dict(current))
-            current = {}
-    return results
-
-
 def test_list_format_reproduces_the_seed_sample():
-    sample = seed_sample()
-    results = parse_sample(sample)
+    sample = list(seed_sample.lines())
+    results = list(seed_sample.results())
     assert [r.RuleId for r in results] == list(RULES)
     assert format_list(results).splitlines() == sample
 

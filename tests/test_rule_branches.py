@@ -7,6 +7,7 @@ import struct
 
 import pytest
 
+from fixtures import seed_sample as seed_sample_output
 from readiness import catalog, winhttp
 from readiness.facts import FactUnavailable
 from readiness.outcomes import Decision, Rule, Settings, evaluate
@@ -496,42 +497,9 @@ def test_agent_not_installed_needs_no_event_log():
     assert decide("LinkedWorkspaceCheck", doc).result.CheckResultMessageId == "LinkedWorkspaceCheck.Failed.NoWorkspace"
 
 
-# The seed document's sample output, rule by rule (RuleId, CheckResult, CheckResultMessageId,
-# CheckResultMessage), for the seed-sample host.
-SEED = [
-    ("OperatingSystemCheck", PASSED, "OperatingSystemCheck.Passed", "Operating System version is supported"),
-    ("DotNetFrameworkInstalledCheck", PASSED, "DotNetFrameworkInstalledCheck.Passed", ".NET Framework version 4.6.2+ is found"),
-    ("WindowsManagementFrameworkInstalledCheck", PASSED, "WindowsManagementFrameworkInstalledCheck.Passed",
-     "Detected Windows Management Framework version: 5.1.22621.169"),
-    ("AutomationAgentServiceConnectivityCheck1", FAILED, "AutomationAgentServiceConnectivityCheck1.Failed.NoRegistrationFound",
-     "Unable to find Workspace registration information"),
-    ("AutomationJobRuntimeDataServiceConnectivityCheck", PASSED, "AutomationJobRuntimeDataServiceConnectivityCheck.Passed",
-     "TCP Test for eus2-jobruntimedata-prod-su1.azure-automation.net (port 443) succeeded"),
-    ("MonitoringAgentServiceRunningCheck", PASSED, "MonitoringAgentServiceRunningCheck.Passed",
-     "Microsoft Monitoring Agent service (HealthService) is running"),
-    ("SystemHybridRunbookWorkerRunningCheck", PASSED, "SystemHybridRunbookWorkerRunningCheck.Passed",
-     "Hybrid runbook worker is running."),
-    ("MonitoringAgentServiceEventsCheck", PASSED, "MonitoringAgentServiceEventsCheck.Passed",
-     "Microsoft Monitoring Agent service Event Log (Operations Manager) does not have event 4502 logged in the last 24 hours."),
-    ("LinkedWorkspaceCheck", FAILED, "LinkedWorkspaceCheck.Failed.NoWorkspace", "VM is not reporting to any workspace."),
-    ("CryptoRsaMachineKeysFolderAccessCheck", PASSED, "CryptoRsaMachineKeysFolderAccessCheck.Passed",
-     "Have permissions to access C:\\\\ProgramData\\\\Microsoft\\\\Crypto\\\\RSA\\\\MachineKeys"),
-    ("TlsVersionCheck", PASSED, "TlsVersionCheck.Passed.EnabledByDefault", "TLS 1.2 is enabled by default on the Operating System."),
-    ("AlwaysAutoRebootCheck", PASSED, "AlwaysAutoRebootCheck.Passed",
-     "Windows Update reboot registry keys are not set to automatically reboot"),
-    ("WSUSServerConfigured", PASSED, "WSUSServerConfigured.Passed",
-     "Windows Updates are downloading from the default Windows Update location. Ensure the server has access to the "
-     "Windows Update service"),
-    ("AutomaticUpdateCheck", PASSED, "AutomaticUpdateCheck.Passed",
-     "Windows Update is not set to automatically install updates as they become available"),
-    ("HttpsConnection", PASSED, "HttpsConnection.Passed", "VM is able to make https requests."),
-    ("ProxySettings", PASSED, "ProxySettings.Passed", "Proxy is not set."),
-    ("IMDSConnectivity", WARNED, "IMDSConnectivity.PassedWithWarning",
-     "VM is not able to reach IMDS server. Consider this as a Failure if this is an Azure VM."),
-    ("WUServiceRunningCheck", PASSED, "WUServiceRunningCheck.Passed", "Windows Update service (wuauserv) is running."),
-    ("LAOdsEndpointConnectivity", FAILED, "LAOdsEndpointConnectivity.Failed", "Unable to find Workspace registration information"),
-    ("LAOmsEndpointConnectivity", FAILED, "LAOmsEndpointConnectivity.Failed", "Unable to find Workspace registration information"),
-]
+# The troubleshooter's output for the seed sample machine, rule by rule (RuleId, CheckResult,
+# CheckResultMessageId, CheckResultMessage): fixtures/seed-sample-output.txt.
+SEED = [(r.RuleId, r.CheckResult, r.CheckResultMessageId, r.CheckResultMessage) for r in seed_sample_output.results()]
 
 
 def test_seed_sample_gives_the_seed_documents_results():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures import seed_sample as seed_sample_output
 from fixtures.faults import FAULTS
 from fixtures.scenario import (
     HOSTS, AccessRule, Answers, Event, RegistryValue, Scenario, ScenarioError, Service, load_scenario,
@@ -494,15 +495,7 @@ def readme_table() -> dict[str, list[tuple[str, str, str]]]:
     return rows
 
 
-SEED_IDS = [
-    "OperatingSystemCheck.Passed", "DotNetFrameworkInstalledCheck.Passed",
-    "WindowsManagementFrameworkInstalledCheck.Passed", "AutomationAgentServiceConnectivityCheck1.Failed.NoRegistrationFound",
-    "AutomationJobRuntimeDataServiceConnectivityCheck.Passed", "MonitoringAgentServiceRunningCheck.Passed",
-    "SystemHybridRunbookWorkerRunningCheck.Passed", "MonitoringAgentServiceEventsCheck.Passed",
-    "LinkedWorkspaceCheck.Failed.NoWorkspace", "CryptoRsaMachineKeysFolderAccessCheck.Passed",
-    "TlsVersionCheck.Passed.EnabledByDefault", "AlwaysAutoRebootCheck.Passed", "WSUSServerConfigured.Passed",
-    "AutomaticUpdateCheck.Passed", "HttpsConnection.Passed", "ProxySettings.Passed", "IMDSConnectivity.PassedWithWarning",
-    "WUServiceRunningCheck.Passed", "LAOdsEndpointConnectivity.Failed", "LAOmsEndpointConnectivity.Failed"]
+SEED_IDS = [r.CheckResultMessageId for r in seed_sample_output.results()]  # fixtures/seed-sample-output.txt
 
 
 def _outcomes(name: str) -> list[tuple[str, str]]:
