@@ -5,8 +5,8 @@ Templates hold ``{ws}`` where the workspace id goes.
 >>> e = Endpoints.for_location("westeurope")
 >>> e.operations, e.registration_for("0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60")
 ('we-jobruntimedata-prod-su1.azure-automation.net', '0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60.agentsvc.azure-automation.net')
->>> Endpoints.for_location("mars").known
-False
+>>> Endpoints.for_location("eastus").operations  # no moniker of its own: the default
+'eus2-jobruntimedata-prod-su1.azure-automation.net'
 """
 
 from __future__ import annotations
@@ -34,13 +34,6 @@ MONIKERS = {
 }
 DEFAULT_MONIKER = "eus2"
 
-USGOV_ARIZONA_NOTE = (
-    "usgovarizona: Log Analytics endpoints use .opinsights.azure.us, where US Government "
-    "workspaces live; the troubleshooter script uses .opinsights.azure.com for this location, "
-    "which no US Government workspace answers on"
-)
-
-
 @dataclasses.dataclass(frozen=True)
 class Endpoints:
     """The endpoints of one location: registration, operations, Log Analytics ODS and OMS."""
@@ -50,8 +43,6 @@ class Endpoints:
     operations: str
     ods: str  # template with {ws}
     oms: str  # template with {ws}
-    known: bool = True  # False: a location the troubleshooter does not know (defaults used)
-    notes: str = ""
 
     @classmethod
     def for_location(cls, location: str | None) -> "Endpoints":
@@ -61,15 +52,16 @@ class Endpoints:
             return cls(location, "{ws}.agentsvc.azure-automation.us", "usge-jobruntimedata-prod-su1.azure-automation.us",
                        "{ws}.ods.opinsights.azure.us", "{ws}.oms.opinsights.azure.us")
         if key == "usgovarizona":
+            # Log Analytics under .opinsights.azure.us, where US Government workspaces live (the
+            # troubleshooter script uses .opinsights.azure.com here; see the README).
             return cls(location, "{ws}.agentsvc.azure-automation.us", "phx-jobruntimedata-prod-su1.azure-automation.us",
-                       "{ws}.ods.opinsights.azure.us", "{ws}.oms.opinsights.azure.us", notes=USGOV_ARIZONA_NOTE)
+                       "{ws}.ods.opinsights.azure.us", "{ws}.oms.opinsights.azure.us")
         if key == "chinaeast2":
             return cls(location, "{ws}.agentsvc.azure-automation.cn", "sha2-jobruntimedata-prod-su1.azure-automation.cn",
                        "{ws}.ods.opinsights.azure.cn", "{ws}.oms.opinsights.azure.cn")
         moniker = MONIKERS.get(key or "", DEFAULT_MONIKER)
         return cls(location, "{ws}.agentsvc.azure-automation.net", f"{moniker}-jobruntimedata-prod-su1.azure-automation.net",
-                   "{ws}.ods.opinsights.azure.com", "{ws}.oms.opinsights.azure.com",
-                   known=key is None or key in MONIKERS)
+                   "{ws}.ods.opinsights.azure.com", "{ws}.oms.opinsights.azure.com")
 
     def registration_for(self, workspace: str) -> str:
         return self.registration.format(ws=workspace)

@@ -52,7 +52,6 @@ class HostProbe:
     platform: str  # "windows" for WinRM hosts; testinfra's system type otherwise
     facts: object | None = None  # readiness.facts.Facts
     failure: HostFailure | None = None
-    elapsed: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,16 +174,16 @@ def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
                                               started + settings.probe_timeout_sec)
         if rc != 0:
             failure = HostFailure(PROBE_ERROR, f"the probe on {where} exited with code {rc}: {stderr_summary(err)}")
-            return HostProbe(spec, "windows", failure=failure, elapsed=time.monotonic() - started)
+            return HostProbe(spec, "windows", failure=failure)
         try:
             facts = parse_probe_output(out)
         except ProbeOutputError as exc:
             why = truncation(out) or _one_line(str(exc))
             failure = HostFailure(PROBE_ERROR, f"the probe output of {where} is not valid: {why}")
-            return HostProbe(spec, "windows", failure=failure, elapsed=time.monotonic() - started)
-        return HostProbe(spec, "windows", facts=facts, elapsed=time.monotonic() - started)
+            return HostProbe(spec, "windows", failure=failure)
+        return HostProbe(spec, "windows", facts=facts)
     except Exception as exc:  # every failure of a host becomes that host's Failed results
-        return HostProbe(spec, "windows", failure=classify(exc, spec, settings), elapsed=time.monotonic() - started)
+        return HostProbe(spec, "windows", failure=classify(exc, spec, settings))
     finally:
         if backend is not None:
             backend.close()
@@ -217,15 +216,14 @@ def probe_other(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
     """A host reached through testinfra's other backends: only its platform matters."""
     import testinfra
 
-    started = time.monotonic()
     try:
         platform = testinfra.get_host(spec.testinfra_spec()).system_info.type or "unknown"
     except Exception as exc:  # unreachable: Failed like any host that cannot be checked
-        return HostProbe(spec, "unknown", failure=testinfra_failure(exc, spec), elapsed=time.monotonic() - started)
+        return HostProbe(spec, "unknown", failure=testinfra_failure(exc, spec))
     if platform == "windows":
         return HostProbe(spec, platform, failure=HostFailure(
-            HOST_ERROR, f"{spec.display} is a Windows host: check it over winrm://"), elapsed=time.monotonic() - started)
-    return HostProbe(spec, platform, elapsed=time.monotonic() - started)
+            HOST_ERROR, f"{spec.display} is a Windows host: check it over winrm://"))
+    return HostProbe(spec, platform)
 
 
 def probe_host(spec: HostSpec, settings: ProbeSettings) -> HostProbe:

@@ -42,18 +42,17 @@ def test_monikers_are_the_references_twelve():
     }
 
 
-@pytest.mark.parametrize(("location", "known"), [
-    (None, True), ("japaneast", True), ("usgovarizona", True), ("chinaeast2", True),
-    ("eastus", False), ("East US 2", False), ("mars", False),
-])
-def test_known_locations(location, known):
-    assert Endpoints.for_location(location).known is known
+@pytest.mark.parametrize("location", [None, "eastus", "East US 2", "mars"])
+def test_locations_without_a_moniker_get_the_default_endpoints(location):
+    e = Endpoints.for_location(location)
+    assert e.operations == "eus2-jobruntimedata-prod-su1.azure-automation.net"
+    assert (e.registration, e.ods, e.oms) == ("{ws}.agentsvc.azure-automation.net", "{ws}.ods.opinsights.azure.com",
+                                              "{ws}.oms.opinsights.azure.com")
 
 
-def test_usgovarizona_says_why_it_differs_from_the_script():
-    notes = Endpoints.for_location("usgovarizona").notes
-    assert ".opinsights.azure.us" in notes and ".opinsights.azure.com" in notes
-    assert Endpoints.for_location("usgovvirginia").notes == ""
+def test_usgovarizona_log_analytics_is_in_the_us_government_cloud():
+    e = Endpoints.for_location("usgovarizona")
+    assert (e.ods, e.oms) == ("{ws}.ods.opinsights.azure.us", "{ws}.oms.opinsights.azure.us")
 
 
 def test_probe_input_for_endpoints():
