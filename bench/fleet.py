@@ -112,7 +112,7 @@ def run_suite(emulator: Emulator, folder: Path, concurrency: int, extra: list[st
     """The readiness suite over the emulated fleet with both default reports; (seconds, peak bytes)."""
     folder.mkdir(parents=True, exist_ok=True)
     args = [str(RULES_DIR), f"--rootdir={ROOT}", "--hosts-file", str(emulator.hosts_file),
-            f"--html={folder / 'readiness.html'}", f"--readiness-json={folder / 'readiness.json'}",
+            f"--html={folder / 'readiness.html'}", "--self-contained-html", f"--readiness-json={folder / 'readiness.json'}",
             "--probe-concurrency", str(concurrency), "--dist=loadgroup", *extra]
     wall, peak, output = _pytest(args, folder, timeout)
     hosts = len(emulator.lines)
@@ -126,7 +126,7 @@ def run_suite(emulator: Emulator, folder: Path, concurrency: int, extra: list[st
 
 def run_floor_pytest(hosts: list[str], folder: Path, extra: list[str], timeout: float) -> tuple[float, int]:
     project = write_floor_project(folder, hosts)
-    args = [f"--rootdir={project}", f"--html={project / 'floor.html'}",
+    args = [f"--rootdir={project}", f"--html={project / 'floor.html'}", "--self-contained-html",
             f"--readiness-json={project / 'floor.json'}", *extra]
     wall, peak, output = _pytest(args, project, timeout)
     if _passed(output) != len(hosts) * RULES:

@@ -40,8 +40,6 @@ def pytest_configure(config):
     collector = ResultCollector(HOSTS)
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
-    if getattr(config.option, "htmlpath", None):
-        config.option.self_contained_html = True
     for module in (report_json, report_terminal, report_html):
         module.configure(config)
 
