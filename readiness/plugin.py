@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from readiness import catalog, scheduling
+from readiness import catalog, redact, scheduling
 from readiness.collect import COLLECTOR_KEY, ResultCollector
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
@@ -155,6 +155,7 @@ def _location(config: pytest.Config) -> str | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    redact.install()  # before any host is contacted: no authentication token reaches a log
     for marker in sorted(set(catalog.MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: readiness rules of that group")
     specs = _hosts(config)
