@@ -19,7 +19,8 @@ from readiness import catalog, redact, scheduling
 from readiness.collect import COLLECTOR_KEY, ResultCollector
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
-from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate
+from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate, outcome_line
+from readiness.printable import printable
 from readiness.probing import HOST_ERROR, PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.results import PASSED, RESULT_PROPERTY, WARNING, HostResult, Result
 
@@ -388,11 +389,12 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     spec = probe.spec
     if probe.failure is None and probe.platform != "windows":
         _record(pyfuncitem, spec, probe.platform, None, None)
-        pytest.skip(f"not applicable: {rule.info.rule_id} is a Windows rule and {spec.display} runs {probe.platform}")
+        pytest.skip(printable(f"not applicable: {rule.info.rule_id} is a Windows rule and {spec.display} "
+                              f"runs {probe.platform}"))
     decision = _decide(pyfuncitem, probe, rule)
     result = decision.result
     _record(pyfuncitem, spec, probe.platform, result, decision.route)
-    line = f"{result.CheckResultMessageId}: {result.CheckResultMessage}"
+    line = outcome_line(result)
     if result.CheckResult == PASSED:
         return True
     if result.CheckResult == WARNING and not run.strict_warnings:
