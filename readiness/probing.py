@@ -22,7 +22,7 @@ import requests.exceptions
 from winrm.exceptions import InvalidCredentialsError, WinRMError, WinRMTransportError, WSManFaultError
 
 from readiness import probe as probe_transport
-from readiness.connection import CommandTimeout, WinRMBackend, WinRMOptions
+from readiness.connection import CommandTimeout, OutputTooLarge, WinRMBackend, WinRMOptions
 from readiness.hosts import HostSpec
 
 # Reasons, as they appear in message ids.
@@ -85,6 +85,10 @@ def _one_line(text: str, limit: int = 300) -> str:
 def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> HostFailure:
     """Turn what went wrong talking to a host into a reason and a one-line message."""
     where = f"{spec.hostname}:{spec.port}"
+    too_large = next((e for e in _chain(exc) if isinstance(e, OutputTooLarge)), None)
+    if too_large is not None:
+        return HostFailure(PROBE_ERROR, f"{too_large.who} on {where} {too_large.what}, more than the suite "
+                                        f"reads from a host: the probe was abandoned")
     if isinstance(exc, InvalidCredentialsError):
         return HostFailure(ACCESS_DENIED, f"WinRM on {where} rejected the credentials of user {spec.user!r} "
                                           f"({settings.winrm.transport if not spec.option('transport') else spec.option('transport')})")
