@@ -11,6 +11,7 @@ certificates against a CA file, feeds a command's standard input, and bounds eve
 from __future__ import annotations
 
 import dataclasses
+import ssl
 import threading
 import time
 from typing import Any
@@ -39,6 +40,20 @@ MAX_RESPONSE_BYTES = 48 * 2**20
 _SESSION_LOCK = threading.Lock()
 
 
+def system_trust_store() -> str | None:
+    """The system's CA certificates, as OpenSSL finds them, for verifying WinRM hosts.
+
+    The file named by ``SSL_CERT_FILE``, else OpenSSL's default CA file (on Debian and Ubuntu
+    ``/usr/lib/ssl/cert.pem``, that is ``/etc/ssl/certs/ca-certificates.crt``, where
+    ``update-ca-certificates`` puts an internal CA); when there is no such file, the directory
+    named by ``SSL_CERT_DIR``, else OpenSSL's default directory. None when the system has
+    neither: requests then falls back to its own bundle (certifi). requests alone would always
+    use certifi's bundle, which holds public CAs only.
+    """
+    paths = ssl.get_default_verify_paths()  # None for a file or directory that does not exist
+    return paths.cafile or paths.capath
+
+
 def missing_transport_library(transport: str) -> str | None:
     """Why pywinrm cannot speak ``transport`` here, or None when it can."""
     import winrm.transport
@@ -56,7 +71,7 @@ class WinRMOptions:
     """How to reach WinRM hosts; a host's URL options win over these."""
 
     transport: str = "ntlm"
-    ca_trust_path: str | None = None  # --winrm-ca-trust; None: the system's trust store
+    ca_trust_path: str | None = None  # --winrm-ca-trust; None: the system's trust store (system_trust_store())
     read_timeout_sec: int = 30
     operation_timeout_sec: int = 20
     cert_pem: str | None = None
@@ -131,8 +146,8 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
             "server_cert_validation": "ignore" if spec.flag("no_verify_ssl") else "validate",
             # Never the environment's proxy for WinRM: the targets are on the runner's network.
             "proxy": None,
-            # The CA file given, else the default trust store (not pywinrm's deprecated env lookup).
-            "ca_trust_path": None if spec.flag("no_verify_ssl") else options.ca_trust_path,
+            # The CA file given, else the system trust store (not certifi's, nor pywinrm's env lookup).
+            "ca_trust_path": None if spec.flag("no_verify_ssl") else (options.ca_trust_path or system_trust_store()),
         }
         if transport == "certificate":
             self.conn_args["cert_pem"] = options.cert_pem
