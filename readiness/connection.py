@@ -99,7 +99,7 @@ class _BoundedResponse(requests.Response):
 
     def iter_content(self, chunk_size: int | None = 1, decode_unicode: bool = False) -> Any:
         read = 0
-        for chunk in super().iter_content(chunk_size, decode_unicode):
+        for chunk in super().iter_content(chunk_size, decode_unicode):  # type: ignore[call-overload]
             read += len(chunk)
             if read > MAX_RESPONSE_BYTES:
                 self.close()  # drops the connection: the rest of the body is never read
