@@ -11,10 +11,12 @@ certificates against a CA file, feeds a command's standard input, and bounds eve
 from __future__ import annotations
 
 import dataclasses
+import ssl
 import threading
 import time
 from typing import Any
 
+import requests.adapters
 import testinfra.backend.winrm
 import winrm.exceptions
 import winrm.protocol
@@ -26,8 +28,30 @@ from readiness.hosts import HostSpec, password_for
 TRANSPORTS = ("ntlm", "basic", "kerberos", "credssp", "certificate")
 NEEDS_PASSWORD = ("ntlm", "basic", "credssp")
 
+# What the suite reads from one host, at most (README, "Limits"). The probe's largest legitimate
+# output, every event it keeps (1,100) at its 2,000-character text limit in a non-Latin script
+# (six bytes a character in its ASCII JSON), is 13.6 MiB; a typical host writes under 100 KiB.
+MAX_OUTPUT_BYTES = 32 * 2**20  # stdout and stderr together, over all of a command's receives
+# One HTTP response: that output base64-encoded (4/3) in its envelope. Windows sends at most the
+# MaxEnvelopeSize pywinrm asks for (150 KiB); a larger body is read up to this and no further.
+MAX_RESPONSE_BYTES = 48 * 2**20
+
 # requests reads (and briefly sets) os.environ while it builds a session; probes build theirs one at a time.
 _SESSION_LOCK = threading.Lock()
+
+
+def system_trust_store() -> str | None:
+    """The system's CA certificates, as OpenSSL finds them, for verifying WinRM hosts.
+
+    The file named by ``SSL_CERT_FILE``, else OpenSSL's default CA file (on Debian and Ubuntu
+    ``/usr/lib/ssl/cert.pem``, that is ``/etc/ssl/certs/ca-certificates.crt``, where
+    ``update-ca-certificates`` puts an internal CA); when there is no such file, the directory
+    named by ``SSL_CERT_DIR``, else OpenSSL's default directory. None when the system has
+    neither: requests then falls back to its own bundle (certifi). requests alone would always
+    use certifi's bundle, which holds public CAs only.
+    """
+    paths = ssl.get_default_verify_paths()  # None for a file or directory that does not exist
+    return paths.cafile or paths.capath
 
 
 def missing_transport_library(transport: str) -> str | None:
@@ -47,7 +71,7 @@ class WinRMOptions:
     """How to reach WinRM hosts; a host's URL options win over these."""
 
     transport: str = "ntlm"
-    ca_trust_path: str | None = None  # --winrm-ca-trust; None: the system's trust store
+    ca_trust_path: str | None = None  # --winrm-ca-trust; None: the system's trust store (system_trust_store())
     read_timeout_sec: int = 30
     operation_timeout_sec: int = 20
     cert_pem: str | None = None
@@ -56,6 +80,45 @@ class WinRMOptions:
 
 class CommandTimeout(Exception):
     """The command did not finish before the deadline."""
+
+
+class OutputTooLarge(Exception):
+    """The host sent more than the suite reads from a host; what it sent was abandoned.
+
+    ``who`` sent it ("the probe", "WinRM"), ``what`` it did ("wrote more than 32 MiB of output").
+    """
+
+    def __init__(self, who: str, what: str):
+        super().__init__(f"{who} {what}")
+        self.who = who
+        self.what = what
+
+
+class _BoundedResponse(requests.Response):
+    """A response whose body is read up to :data:`MAX_RESPONSE_BYTES`, and no further."""
+
+    def iter_content(self, chunk_size: int | None = 1, decode_unicode: bool = False) -> Any:
+        read = 0
+        for chunk in super().iter_content(chunk_size, decode_unicode):  # type: ignore[call-overload]
+            read += len(chunk)
+            if read > MAX_RESPONSE_BYTES:
+                self.close()  # drops the connection: the rest of the body is never read
+                raise OutputTooLarge("WinRM", f"sent an HTTP response of more than {MAX_RESPONSE_BYTES // 2**20} MiB")
+            yield chunk
+
+
+class BoundedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter, whose responses read their body up to :data:`MAX_RESPONSE_BYTES` only.
+
+    requests reads a whole body into memory (``response.content``, through ``iter_content``)
+    before pywinrm sees it; here that read stops as soon as the body passes the bound.
+    Authentication handlers re-send through the response's adapter, so their legs are bounded too.
+    """
+
+    def build_response(self, req: Any, resp: Any) -> requests.Response:
+        response = super().build_response(req, resp)
+        response.__class__ = _BoundedResponse
+        return response
 
 
 class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
@@ -83,8 +146,8 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
             "server_cert_validation": "ignore" if spec.flag("no_verify_ssl") else "validate",
             # Never the environment's proxy for WinRM: the targets are on the runner's network.
             "proxy": None,
-            # The CA file given, else the default trust store (not pywinrm's deprecated env lookup).
-            "ca_trust_path": None if spec.flag("no_verify_ssl") else options.ca_trust_path,
+            # The CA file given, else the system trust store (not certifi's, nor pywinrm's env lookup).
+            "ca_trust_path": None if spec.flag("no_verify_ssl") else (options.ca_trust_path or system_trust_store()),
         }
         if transport == "certificate":
             self.conn_args["cert_pem"] = options.cert_pem
@@ -121,6 +184,7 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
             self.protocol.send_command_input(shell, command_id, stdin, end=True)
         out: list[bytes] = []
         err: list[bytes] = []
+        received = 0
         while True:
             if time.monotonic() > deadline:
                 self._abandon(command_id)
@@ -129,6 +193,12 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
                 chunk_out, chunk_err, rc, done = self.protocol.get_command_output_raw(shell, command_id)
             except WinRMOperationTimeoutError:
                 continue
+            received += len(chunk_out) + len(chunk_err)
+            if received > MAX_OUTPUT_BYTES:
+                out.clear()
+                err.clear()
+                self._abandon(command_id)
+                raise OutputTooLarge("the probe", f"wrote more than {MAX_OUTPUT_BYTES // 2**20} MiB of output")
             out.append(chunk_out)
             err.append(chunk_err)
             if done:
@@ -180,6 +250,8 @@ def _build_session(protocol: winrm.protocol.Protocol) -> None:
     finally:
         transport.message_encryption = wanted
     session.trust_env = False
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, BoundedAdapter())
     available = (transport.auth_method == "credssp" or hasattr(session.auth, "session_security")
                  or bool(getattr(session.auth, "winrm_encryption_available", False)))
     if wanted == "always" and not available:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from readiness.catalog import RuleInfo
+from readiness.printable import printable
 from readiness.results import FAILED, PASSED, WARNING, Result
 
 
@@ -29,6 +30,15 @@ class Decision(Exception):
         super().__init__(result.CheckResultMessageId)
         self.result = result
         self.route = route
+
+
+def outcome_line(result: Result) -> str:
+    """The line pytest prints for a decision (fail, xfail): message id and message, controls escaped.
+
+    >>> outcome_line(Result("R", "g", "n", "gn", "d", "Failed", "bad\\n::error::x", "R.Failed", []))
+    'R.Failed: bad\\\\n::error::x'
+    """
+    return printable(f"{result.CheckResultMessageId}: {result.CheckResultMessage}")
 
 
 class NoDecision(RuntimeError):

@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 
-from readiness import catalog, scheduling
+from readiness import catalog, redact, scheduling
 from readiness.collect import COLLECTOR_KEY, ResultCollector, record
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
-from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate
+from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate, outcome_line
+from readiness.printable import printable
 from readiness.probing import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.results import PASSED, WARNING, HostResult, Result
 
@@ -184,6 +185,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    redact.install()  # before any host is contacted: no authentication token reaches a log
     for marker in sorted(set(catalog.MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: readiness rules of that group")
     specs = _hosts(config)
@@ -407,11 +409,12 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     spec = probe.spec
     if probe.failure is None and probe.platform != "windows":
         _record(pyfuncitem, spec, probe.platform, None, None)
-        pytest.skip(f"not applicable: {rule.info.rule_id} is a Windows rule and {spec.display} runs {probe.platform}")
+        pytest.skip(printable(f"not applicable: {rule.info.rule_id} is a Windows rule and {spec.display} "
+                              f"runs {probe.platform}"))
     decision, error = _decide(pyfuncitem, probe, rule)
     result = decision.result
     _record(pyfuncitem, spec, probe.platform, result, decision.route)
-    line = f"{result.CheckResultMessageId}: {result.CheckResultMessage}"
+    line = outcome_line(result)
     if error is not None:
         pytest.fail(line + "\n\n" + "".join(traceback.format_exception(error)), pytrace=False)
     if result.CheckResult == PASSED:

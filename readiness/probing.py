@@ -22,7 +22,7 @@ import requests.exceptions
 from winrm.exceptions import InvalidCredentialsError, WinRMError, WinRMTransportError, WSManFaultError
 
 from readiness import probe as probe_transport
-from readiness.connection import CommandTimeout, WinRMBackend, WinRMOptions
+from readiness.connection import CommandTimeout, OutputTooLarge, WinRMBackend, WinRMOptions, system_trust_store
 from readiness.hosts import HostSpec
 
 # Reasons, as they appear in message ids.
@@ -84,6 +84,10 @@ def _one_line(text: str, limit: int = 300) -> str:
 def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> HostFailure:
     """Turn what went wrong talking to a host into a reason and a one-line message."""
     where = f"{spec.hostname}:{spec.port}"
+    too_large = next((e for e in _chain(exc) if isinstance(e, OutputTooLarge)), None)
+    if too_large is not None:
+        return HostFailure(PROBE_ERROR, f"{too_large.who} on {where} {too_large.what}, more than the suite "
+                                        f"reads from a host: the probe was abandoned")
     if isinstance(exc, InvalidCredentialsError):
         return HostFailure(ACCESS_DENIED, f"WinRM on {where} rejected the credentials of user {spec.user!r} "
                                           f"({settings.winrm.transport if not spec.option('transport') else spec.option('transport')})")
@@ -102,10 +106,14 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
         detail = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
         why = _one_line(detail.verify_message) if detail is not None and detail.verify_message else "TLS handshake failed"
         given = settings.winrm.ca_trust_path
+        store = system_trust_store() or "certifi's bundle"
         trust = (f"it does not chain to the CA in --winrm-ca-trust {given}: give the CA that signed it"
-                 if given else "trust its CA with --winrm-ca-trust PATH")
-        return HostFailure(TLS_ERROR, f"the TLS certificate of {where} is not trusted ({why}): {trust}, "
-                                      f"or skip verification for this host with ?no_verify_ssl=true")
+                 if given else f"it does not chain to a CA of the system trust store ({store}): give the CA "
+                               f"that signed it with --winrm-ca-trust PATH, or add it to the system trust store")
+        # Trusting the CA comes first; skipping verification is the last resort, named as such.
+        return HostFailure(TLS_ERROR, f"the TLS certificate of {where} is not trusted ({why}): {trust}; "
+                                      f"only for a host whose CA cannot be had, skip verification with "
+                                      f"?no_verify_ssl=true")
     if any(isinstance(e, requests.exceptions.ReadTimeout) for e in chain):
         return HostFailure(TIMEOUT, f"WinRM on {where} accepted the connection but did not answer within "
                                     f"{settings.winrm.read_timeout_sec} s")

@@ -1,5 +1,8 @@
 """The terminal summary of a readiness run: what is not Passed, per host, or the troubleshooter's list.
 
+Every line is printed with its control characters escaped (:func:`readiness.printable.printable`):
+host text never starts a line of its own in a CI log, nor sends an escape sequence.
+
 >>> from readiness.results import Result
 >>> r = Result("ProxySettings", "connectivity", "Proxy settings", "connectivity",
 ...            "Check if Proxy is enabled on the VM.", "Passed", "Proxy is not set.",
@@ -15,6 +18,7 @@ from collections.abc import Iterable
 import pytest
 
 from readiness.collect import COLLECTOR_KEY, HostReport
+from readiness.printable import printable
 from readiness.results import CHECK_RESULTS, FAILED, PASSED, WARNING, Result
 
 NOT_APPLICABLE = "not applicable"
@@ -49,7 +53,7 @@ def format_list(results: Iterable[Result]) -> str:
     for result in results:
         for name, value in result.full().items():
             text = format_arguments(result) if name == "CheckResultMessageArguments" else str(value)
-            lines.append(f"{name} : {text}" if text else f"{name} :")
+            lines.append(f"{name} : {printable(text)}" if text else f"{name} :")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -65,11 +69,11 @@ def counts(entry: HostReport) -> dict[str, int]:
 def total_line(entry: HostReport) -> str:
     """One line: the host, its worst result and its counts; a host without any result is Failed."""
     if not entry.results and not entry.not_applicable:
-        return f"{entry.host}  {FAILED}  no result: the host was not checked"
+        return printable(f"{entry.host}  {FAILED}  no result: the host was not checked")
     found = counts(entry)
     worst = entry.worst or NOT_APPLICABLE
     parts = ", ".join(f"{n} {name}" for name, n in found.items() if n)
-    return f"{entry.host}  {worst}  {len(entry.results) + len(entry.not_applicable)} rules: {parts}"
+    return printable(f"{entry.host}  {worst}  {len(entry.results) + len(entry.not_applicable)} rules: {parts}")
 
 
 def problem_lines(entry: HostReport) -> list[tuple[str, str]]:
@@ -80,8 +84,8 @@ def problem_lines(entry: HostReport) -> list[tuple[str, str]]:
             continue
         route = entry.routes.get(result.RuleId)
         suffix = f"  [route: {route}]" if route else ""
-        lines.append((result.CheckResult,
-                      f"{entry.host}  {result.RuleId}  {result.CheckResult}  {result.CheckResultMessage}{suffix}"))
+        line = f"{entry.host}  {result.RuleId}  {result.CheckResult}  {result.CheckResultMessage}{suffix}"
+        lines.append((result.CheckResult, printable(line)))
     return lines
 
 
@@ -104,7 +108,7 @@ class TerminalReport:
             return
         if fmt == "list":
             for entry in hosts:
-                terminalreporter.write_sep("-", f"readiness: {entry.host}")
+                terminalreporter.write_sep("-", printable(f"readiness: {entry.host}"))
                 terminalreporter.write(format_list(entry.results))
             return
         terminalreporter.write_sep("=", "readiness summary")

@@ -7,7 +7,7 @@ import pytest
 
 MODULES = ["readiness.acl", "readiness.hosts", "readiness.outcomes", "readiness.probe", "readiness.regions",
            "readiness.results", "readiness.scheduling", "readiness.winhttp", "readiness.endpoints",
-           "fixtures.seed_sample"]
+           "readiness.redact", "readiness.printable", "readiness.report_terminal", "fixtures.seed_sample"]
 
 
 @pytest.mark.parametrize("name", MODULES)

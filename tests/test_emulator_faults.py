@@ -15,7 +15,7 @@ from fixtures.faults import FAULTS
 from fixtures.scenario import Scenario, Winrm
 from readiness import probe
 
-PROBE_FAULTS = sorted(name for name in FAULTS if name.startswith("probe_"))
+PROBE_FAULTS = sorted(name for name in FAULTS if name.startswith("probe_") and name != "probe_flood")
 
 
 PROBE_INPUT = probe.ProbeInput(timeout_ms=200)  # unreachable targets make the probe wait this long
@@ -57,7 +57,8 @@ def _run_probe(fleet, name):
 
 
 def test_every_fault_is_covered_here():
-    tested = {"refuse", "reset", "hang", "http500", "unauthorized", "cmd_too_long", *PROBE_FAULTS}
+    tested = {"refuse", "reset", "hang", "http500", "unauthorized", "cmd_too_long", "probe_flood", "huge_response",
+              *PROBE_FAULTS}
     assert tested == set(FAULTS)
 
 
@@ -108,6 +109,30 @@ def test_probe_with_other_stdin_is_a_powershell_error(fleet):
     out, err, code = protocol.get_command_output(shell, command)
     protocol.close_shell(shell)
     assert (out, code) == (b"", 1) and err.startswith(b"#< CLIXML")
+
+
+def test_probe_flood_writes_a_mib_at_a_time_without_end(fleet):
+    protocol = _session(fleet, "f-probe_flood").protocol
+    shell = protocol.open_shell()
+    command = protocol.run_command(shell, probe.command_line())
+    protocol.send_command_input(shell, command, _stdin(), end=True)
+    received = 0
+    while received < 8 * 2**20:
+        out, err, _, done = protocol.get_command_output_raw(shell, command)
+        assert len(out) <= 2**20 and not done and err == b""
+        received += len(out)
+    protocol.cleanup_command(shell, command)
+    protocol.close_shell(shell)
+
+
+def test_huge_response_is_more_than_a_client_reads(fleet):
+    from readiness.connection import MAX_RESPONSE_BYTES, OutputTooLarge, WinRMBackend
+    from readiness.hosts import parse_host
+
+    host = fleet.host("f-huge_response")
+    backend = WinRMBackend(parse_host(f"winrm://{host.user}:{host.password}@{host.address}:{host.http_port}?no_ssl=true"))
+    with pytest.raises(OutputTooLarge, match=f"more than {MAX_RESPONSE_BYTES // 2**20} MiB"):
+        backend.shell()
 
 
 @pytest.mark.parametrize("fault", PROBE_FAULTS)

@@ -3,14 +3,17 @@
 The fleet's hosts share a canary password, given in host URLs and in READINESS_WINRM_PASSWORD;
 the suite runs with every output it has turned on, at its most verbose, and then every byte of
 stdout, stderr and every file under the run's directory is searched for the canary (also in
-the forms it takes on the wire: Basic's base64, URL quoting).
+the forms it takes on the wire: Basic's base64, URL quoting) and for authentication tokens: an
+NTLM CHALLENGE and AUTHENTICATE pair in a log is enough to crack the password offline.
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
+import logging
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -35,6 +38,22 @@ def _forms(canary: str, user: str) -> list[str]:
     """The canary as it could leak: itself, URL-quoted, and in a Basic Authorization header."""
     basic = base64.b64encode(f"{user}:{canary}".encode()).decode()
     return [canary, urllib.parse.quote(canary, safe=""), basic]
+
+
+# Tokens as they would appear: NTLM messages in base64 (``NTLMSSP\\0`` is ``TlRMTVNTUA``) or raw,
+# and GSS-API/SPNEGO (Kerberos) tokens in base64 (``YII``: APPLICATION 0, long length; ``oYI``:
+# NegTokenResp) after a header name, a colon, a space or a quote.
+TOKENS = re.compile(rb"TlRMTVNTUA|NTLMSSP|(?:^|[\s:='\"])(?:YII|YIG|oYI|oYG|oIG)[A-Za-z0-9+/]{20,}")
+
+
+def _tokens(root: Path, texts: list[str]) -> list[str]:
+    """Every output and file under ``root`` that holds an authentication token, with the match."""
+    found = [f"output #{i}: {m.group()!r}" for i, text in enumerate(texts)
+             if (m := TOKENS.search(text.encode("utf-8", "replace")))]
+    for path in root.rglob("*"):
+        if path.is_file() and (m := TOKENS.search(path.read_bytes())):
+            found.append(f"{path.relative_to(root)}: {m.group()!r}")
+    return found
 
 
 def _leaks(root: Path, texts: list[str], forms: list[str]) -> list[str]:
@@ -107,6 +126,9 @@ def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
     assert "DEBUG" in debug_log and "urllib3" in debug_log, "debug logging was on"
     forms = _forms(canary, served.hosts[0].user)
     assert _leaks(tmp_path, outputs, forms) == []
+    # NTLM authenticated the hosts while DEBUG was on: its tokens were logged, and withheld.
+    assert "NTLM step output: <authentication token withheld>" in debug_log
+    assert _tokens(tmp_path, outputs) == []
     # Hosts are shown without credentials: test ids, report entries.
     for host in served.hosts:
         assert f"[{display(host)}]" in first.stdout + basic.stdout
@@ -118,3 +140,22 @@ def test_reprs_of_a_host_and_its_connection_hold_no_password():
     backend = WinRMBackend(spec)
     for text in (repr(spec), str(spec), repr(backend), spec.display, repr([spec])):
         assert canary not in text, text
+
+
+def test_tokens_are_withheld_from_child_loggers_at_every_level(caplog):
+    """The records of the libraries' child loggers, as pytest's own capture handler gets them."""
+    from readiness import redact
+
+    redact.install()
+    ntlm = base64.b64encode(b"NTLMSSP\x00\x03\x00\x00\x00" + secrets.token_bytes(64)).decode()
+    spnego = base64.b64encode(b"\x60\x82\x01\x02\x06\x06\x2b\x06\x01\x05\x05\x02" + secrets.token_bytes(64)).decode()
+    resp = base64.b64encode(b"\xa1\x82\x01\x02\x30\x81\xff" + secrets.token_bytes(64)).decode()
+    with caplog.at_level(1):
+        logging.getLogger("spnego._ntlm").debug("NTLM step output: %s", ntlm)
+        logging.getLogger("winrm.vendor.requests_kerberos.kerberos_").error(f"Authorization: Negotiate {spnego}")
+        logging.getLogger("requests_credssp.credssp").warning("server said %r", f"Negotiate {resp}")
+        logging.getLogger("spnego").info("raw %r", b"NTLMSSP\x00\x02\x00\x00\x00" + b"\x11" * 8)
+        logging.getLogger("urllib3.connectionpool").debug('http://127.0.0.1:5985 "POST /wsman HTTP/1.1" 200 727')
+    assert _tokens(Path("/nonexistent"), [caplog.text]) == [], caplog.text
+    assert caplog.text.count(redact.WITHHELD) == 4
+    assert '"POST /wsman HTTP/1.1" 200 727' in caplog.text

@@ -80,3 +80,27 @@ def test_a_ca_file_of_another_ca_does_not_make_a_host_trusted(pytester, tmp_path
         assert f"does not chain to the CA in --winrm-ca-trust {other}" in r["CheckResultMessage"]
         assert "?no_verify_ssl=true" in r["CheckResultMessage"]
     assert _results(data)[display(control, "https")] == _expected("healthy")
+
+
+def test_the_system_trust_store_is_the_default_and_the_error_puts_trusting_the_ca_first(pytester, tmp_path,
+                                                                                      monkeypatch):
+    """A CA in the system store (OpenSSL's SSL_CERT_FILE here, as an internal CA installed on a runner)
+    is trusted without --winrm-ca-trust; a host signed by a CA not in it is TlsError, and its message
+    offers --winrm-ca-trust and the system store before, and apart from, skipping verification."""
+    system_ca = tmp_path / "system-ca.pem"
+    with fleet(["healthy"], ca_file=str(system_ca)) as served, \
+            fleet(["healthy"], ca_file=str(tmp_path / "elsewhere.pem")) as elsewhere:
+        monkeypatch.setenv("SSL_CERT_FILE", str(system_ca))
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        trusted, untrusted = served.hosts[0], elsewhere.hosts[0]
+        result, data = run_suite(pytester, f"--hosts={host_url(trusted, 'https')},{host_url(untrusted, 'https')}",
+                                 *ARGS)
+    assert data is not None, result.stdout.str()[-3000:]
+    assert _results(data)[display(trusted, "https")] == _expected("healthy")
+    reports = {e["host"]: e["results"] for e in data["hosts"]}
+    for r in reports[display(untrusted, "https")]:
+        assert r["CheckResultMessageId"] == f"{r['RuleId']}.Failed.TlsError"
+        message = r["CheckResultMessage"]
+        assert f"system trust store ({system_ca})" in message, message
+        assert message.index("--winrm-ca-trust") < message.index("no_verify_ssl"), message

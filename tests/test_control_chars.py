@@ -1,0 +1,90 @@
+"""Host text with control characters never drives the CI log that prints it.
+
+An emulated host's WSUS server value (a registry string the host controls) carries lines that
+GitHub Actions and Azure Pipelines run as workflow commands, and ANSI/OSC escape sequences;
+a second host is named with a percent-decoded user name that does the same. The suite runs as
+a user runs it (a real pytest process, every output on); no line of its output starts with the
+host's commands, no ESC byte from the host reaches it, and the JSON report keeps the value.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+
+from fixtures.emulator import Fleet
+from fixtures.scenario import load_scenario
+from tests.emulated import HOSTS, RULES_DIR, ROOT, base_address
+
+# What a hostile host puts in WUServer: workflow commands on lines of their own (LF, CR LF, CR,
+# NEL), an OSC title, a screen clear, colours, an 8-bit CSI, and DEL.
+PAYLOAD = ("http://wsus.contoso.local:8530\n::warning title=Readiness::All hosts passed\r\n"
+           "##vso[task.setvariable variable=DEPLOY_RING]production\r::error::forged\x85##vso[task.complete]done"
+           "\x1b]0;owned\x07\x1b[2J\x1b[1;32mPASSED\x1b[0m\x9b31m\x7f")
+USER = "admin\n::warning::user\x1b[2J"
+
+
+def _scenario(tmp_path):
+    text = (HOSTS / "healthy.yaml").read_text(encoding="utf-8").replace("name: healthy", "name: hostile-controls")
+    text = text.replace("registry:\n", "registry:\n  'HKLM\\Software\\Policies\\Microsoft\\Windows\\WindowsUpdate':\n"
+                                      f"    WUServer: {json.dumps(PAYLOAD)}\n", 1)
+    path = tmp_path / "hostile-controls.yaml"
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path)
+    assert scenario.registry.get("HKLM\\Software\\Policies\\Microsoft\\Windows\\WindowsUpdate", "WUServer").value == PAYLOAD
+    return scenario
+
+
+def _run(tmp_path, hosts: list[str], fmt: str, name: str) -> tuple[subprocess.CompletedProcess, dict]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTEST_XDIST"))}
+    env["PYTHONPATH"] = str(ROOT)
+    report = tmp_path / f"{name}.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
+         "-vv", "-rA", "--tb=long", "--color=yes", "--strict-warnings", "--readiness-format", fmt,
+         f"--html={tmp_path / f'{name}.html'}", f"--junitxml={tmp_path / f'{name}.xml'}",
+         f"--readiness-json={report}", "--connect-timeout", "1", "--hosts=" + ",".join(hosts)],
+        cwd=tmp_path, env=env, capture_output=True, timeout=180)
+    return run, json.loads(report.read_text(encoding="utf-8"))
+
+
+def _forged(output: bytes) -> list[str]:
+    """Lines a CI service would run, and ESC bytes that are not pytest's own colours."""
+    text = output.decode("utf-8", "replace")
+    found = []
+    for line in text.splitlines():  # splitlines also splits on CR, NEL, and the Unicode separators
+        bare = line.replace("\x1b[0m", "").replace("\x1b[1m", "").replace("\x1b[31m", "").replace("\x1b[32m", "")
+        bare = bare.replace("\x1b[33m", "").replace("\x1b[1;31m", "").replace("\x1b[1;32m", "").replace("\x1b[1;33m", "")
+        bare = bare.replace("\x1b[36m", "").replace("\x1b[90m", "").replace("\x1b[91m", "").replace("\x1b[92m", "")
+        if bare.lstrip().startswith(("::", "##vso[")):
+            found.append(line)
+    for marker in ("\x1b]0;owned", "\x1b[2J", "\x1b[1;32mPASSED", "\x9b31m", "\x07"):
+        if marker in text:
+            found.append(repr(marker))
+    return found
+
+
+def test_host_text_with_control_characters_is_escaped_in_every_printed_line(tmp_path):
+    with Fleet([_scenario(tmp_path)], base_address=base_address()) as served:
+        host = served.hosts[0]
+        good = f"winrm://{host.user}:{host.password}@{host.address}:{host.http_port}?no_ssl=true"
+        forged_user = urllib.parse.quote(USER, safe="")
+        bad = f"winrm://{forged_user}:x@{host.address}:{host.http_port}?no_ssl=true"
+        runs = [_run(tmp_path, [good, bad], fmt, fmt) for fmt in ("summary", "list")]
+    for run, data in runs:
+        out = run.stdout + run.stderr
+        assert run.returncode == 1, out.decode(errors="replace")[-3000:]
+        assert _forged(out) == []
+        # The host's text is there, escaped, and the value itself is what the JSON keeps.
+        assert b"::warning title=Readiness::All hosts passed" in out
+        assert b"\\n::warning title=Readiness" in out and b"\\x1b]0;owned\\x07" in out
+        entry = data["hosts"][0]
+        wsus = next(r for r in entry["results"] if r["RuleId"] == "WSUSServerConfigured")
+        assert wsus["CheckResultMessageArguments"] == [PAYLOAD]
+        assert data["hosts"][1]["results"][0]["CheckResultMessageId"].endswith(".Failed.AccessDenied")
+    summary = runs[0][0].stdout.decode()
+    assert "WSUSServerConfigured  PassedWithWarning" in summary
+    assert "\\n::warning::user\\x1b[2J@" in summary  # the forged user name, in the host's total line
