@@ -106,7 +106,8 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
         trust = (f"it does not chain to the CA in --winrm-ca-trust {given}: give the CA that signed it"
                  if given else "trust its CA with --winrm-ca-trust PATH")
         return HostFailure(TLS_ERROR, f"the TLS certificate of {where} is not trusted ({why}): {trust}, "
-                                      f"or skip verification for this host with ?no_verify_ssl=true")
+                                      f"or skip verification for this host with ?no_verify_ssl=true "
+                                      f"and --allow-insecure-transport")
     if any(isinstance(e, requests.exceptions.ReadTimeout) for e in chain):
         return HostFailure(TIMEOUT, f"WinRM on {where} accepted the connection but did not answer within "
                                     f"{settings.winrm.read_timeout_sec} s")
