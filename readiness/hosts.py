@@ -335,15 +335,17 @@ def read_password_file(path: str) -> str:
         raise HostSpecError(f"--winrm-password-file {shown}: no such file") from None
     except OSError as exc:
         raise HostSpecError(f"--winrm-password-file {shown}: cannot be opened ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise HostSpecError(f"--winrm-password-file {shown} is not a regular file")
         if info.st_mode & (stat.S_IRGRP | stat.S_IROTH):
             raise HostSpecError(
                 f"--winrm-password-file {shown} can be read by its group or others "
                 f"(mode {stat.S_IMODE(info.st_mode):04o}): make it readable by its owner only (chmod 600)")
-        data = file.read(65536)
+        data = os.read(fd, 65536)
+    finally:
+        os.close(fd)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
