@@ -23,8 +23,9 @@ from readiness.hosts import HostSpec
 
 ALLOW_FLAG = "--allow-insecure-transport"
 
-# Transports that give the host what it needs to reuse the password: Basic sends it as is,
-# CredSSP delegates it to the host (MS-CSSP: the client sends the user's credentials).
+# Transports that give the host what it needs to reuse the password: Basic sends it as is;
+# CredSSP, once authenticated, delegates the user's whole credentials to the server without
+# constraint (Microsoft's "Credential Security Support Provider" page; [MS-CSSP] TSCredentials).
 PASSWORD_REVEALING = ("basic", "credssp")
 BASIC_UNVERIFIED = "basic without verified HTTPS"
 NO_VERIFY = "no_verify_ssl"
