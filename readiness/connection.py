@@ -76,6 +76,7 @@ class WinRMOptions:
     operation_timeout_sec: int = 20
     cert_pem: str | None = None
     cert_key_pem: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)  # --winrm-password-file's
 
 
 class CommandTimeout(Exception):
@@ -140,7 +141,7 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
             "endpoint": f"{scheme}://{host}:{spec.port}/wsman",
             "transport": transport,
             "username": spec.user,
-            "password": password_for(spec),
+            "password": password_for(spec, options.password),
             "read_timeout_sec": read_timeout,
             "operation_timeout_sec": operation_timeout,
             "server_cert_validation": "ignore" if spec.flag("no_verify_ssl") else "validate",

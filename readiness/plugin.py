@@ -19,11 +19,13 @@ import pytest
 from readiness import catalog, redact, scheduling
 from readiness.collect import COLLECTOR_KEY, ResultCollector, record
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
-from readiness.hosts import HostSpec, HostSpecError, collect_hosts, password_for, select_shard
+from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
+                             read_password_file, select_shard)
 from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate, outcome_line
 from readiness.printable import printable
 from readiness.probing import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.results import PASSED, WARNING, HostResult, Result
+from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
 
 HOST_FIXTURE = "readiness_host"
 # The reason of a rule that broke (``<RuleId>.Failed.SuiteError``): the suite's own error, not the host's.
@@ -86,7 +88,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--strict-warnings", action="store_true", default=False,
                     help="PassedWithWarning fails the run")
     group.addoption("--winrm-transport", default="ntlm", choices=TRANSPORTS,
-                    help="WinRM authentication (default ntlm); a host's ?transport= wins")
+                    help="WinRM authentication (default ntlm); a host's ?transport= wins unless it is "
+                         "basic or credssp (then it needs --allow-insecure-transport)")
+    group.addoption("--winrm-password-file", default=None, metavar="PATH",
+                    help="file (readable by its owner only) whose first line is the WinRM password; "
+                         "a URL's password comes first, READINESS_WINRM_PASSWORD last")
+    group.addoption(ALLOW_FLAG, action="store_true", default=False,
+                    help="accept host settings that weaken how the password travels (a URL's transport=basic "
+                         "or credssp, no_verify_ssl=true, Basic without verified HTTPS); the reports name the hosts")
     group.addoption("--winrm-ca-trust", default=None, metavar="PATH",
                     help="CA certificate(s) (PEM) that WinRM HTTPS certificates must chain to")
     group.addoption("--winrm-cert-pem", default=None, metavar="PATH", help="client certificate (transport certificate)")
@@ -110,14 +119,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("readiness_json", "default troubleshooter JSON of a readiness run", default="")
 
 
-def _hosts(config: pytest.Config) -> list[HostSpec] | None:
+def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
+    """The run's hosts and the password of ``--winrm-password-file``, checked; None without hosts."""
     hosts_option = config.getoption("hosts", None)
     files = config.getoption("hosts_file") or []
     if hosts_option is None and not files:
         return None
+    password_file = config.getoption("winrm_password_file")
     try:
         specs = collect_hosts(hosts_option, files)
         specs = select_shard(specs, config.getoption("shard"))
+        file_password = read_password_file(_path(config, password_file) or "") if password_file else None
     except HostSpecError as exc:
         raise pytest.UsageError(str(exc)) from None
     transport = config.getoption("winrm_transport")
@@ -133,10 +145,16 @@ def _hosts(config: pytest.Config) -> list[HostSpec] | None:
             raise pytest.UsageError(f"host {spec.display}: {missing}")
         if host_transport in NEEDS_PASSWORD and not spec.user:
             raise pytest.UsageError(f"host {spec.display} names no user (winrm://USER@HOST)")
-        if host_transport in NEEDS_PASSWORD and password_for(spec) is None:
-            raise pytest.UsageError(f"no password for {spec.display}: put it in the URL or in "
-                                    f"the environment variable READINESS_WINRM_PASSWORD")
-    return specs
+        if host_transport in NEEDS_PASSWORD and password_for(spec, file_password) is None:
+            raise pytest.UsageError(f"no password for {spec.display}: give --winrm-password-file PATH, "
+                                    f"the environment variable {PASSWORD_ENV} or put it in the URL")
+    try:
+        insecure = apply_transport_policy(specs, transport, config.getoption("allow_insecure_transport"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if insecure is not None:
+        config.stash[INSECURE_KEY] = insecure
+    return specs, file_password
 
 
 def _location(config: pytest.Config) -> str | None:
@@ -188,15 +206,16 @@ def pytest_configure(config: pytest.Config) -> None:
     redact.install()  # before any host is contacted: no authentication token reaches a log
     for marker in sorted(set(catalog.MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: readiness rules of that group")
-    specs = _hosts(config)
-    if specs is None:
+    given = _hosts(config)
+    if given is None:
         return
+    specs, file_password = given
     from readiness.endpoints import Endpoints, probe_input
 
     location = _location(config)
     timeout_ms = int(config.getoption("connect_timeout") * 1000)
     probe_settings = ProbeSettings(
-        winrm=_winrm_options(config),
+        winrm=_winrm_options(config, file_password),
         probe_input=probe_input(Endpoints.for_location(location), timeout_ms),
         probe_timeout_sec=config.getoption("probe_timeout"),
     )
@@ -223,7 +242,7 @@ def pytest_configure(config: pytest.Config) -> None:
             module.configure(config)
 
 
-def _winrm_options(config: pytest.Config) -> WinRMOptions:
+def _winrm_options(config: pytest.Config, password: str | None = None) -> WinRMOptions:
     read_timeout = config.getoption("winrm_read_timeout")
     options = WinRMOptions(
         transport=config.getoption("winrm_transport"),
@@ -233,6 +252,7 @@ def _winrm_options(config: pytest.Config) -> WinRMOptions:
         operation_timeout_sec=min(config.getoption("winrm_operation_timeout"), max(1, read_timeout - 1)),
         cert_pem=_path(config, config.getoption("winrm_cert_pem")),
         cert_key_pem=_path(config, config.getoption("winrm_cert_key_pem")),
+        password=password,
     )
     if options.ca_trust_path and not os.path.isfile(options.ca_trust_path):
         raise pytest.UsageError(f"--winrm-ca-trust {options.ca_trust_path!r}: no such file")
@@ -428,6 +448,37 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     run = session.config.stash.get(RUN_KEY, None)
     if run is not None:
         run.pool.shutdown()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On the controller: warn of passwords in host URLs, and record accepted insecure transports."""
+    config = session.config
+    run = config.stash.get(RUN_KEY, None)
+    if run is None or hasattr(config, "workerinput"):
+        return
+    insecure = config.stash.get(INSECURE_KEY, None)
+    if insecure is not None:
+        try:
+            from pytest_metadata.plugin import metadata_key
+        except ImportError:  # pytest-metadata absent: the JSON report still records it
+            metadata_key = None
+        if metadata_key is not None and metadata_key in config.stash:
+            config.stash[metadata_key]["Insecure transport"] = insecure.summary()
+    with_password = sum(1 for spec in run.hosts if spec.password is not None)
+    if with_password:
+        _warn(config, f"readiness: warning: {with_password} host URL(s) carry a password, which other users of "
+                      f"this machine can read in the process list (ps) when given with --hosts, and anyone who "
+                      f"reads the hosts file; prefer --winrm-password-file PATH or {PASSWORD_ENV}")
+
+
+def _warn(config: pytest.Config, line: str) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(line, yellow=True, bold=True)
+    else:
+        import sys
+
+        print(line, file=sys.stderr)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:

@@ -113,7 +113,7 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
         # Trusting the CA comes first; skipping verification is the last resort, named as such.
         return HostFailure(TLS_ERROR, f"the TLS certificate of {where} is not trusted ({why}): {trust}; "
                                       f"only for a host whose CA cannot be had, skip verification with "
-                                      f"?no_verify_ssl=true")
+                                      f"?no_verify_ssl=true and --allow-insecure-transport")
     if any(isinstance(e, requests.exceptions.ReadTimeout) for e in chain):
         return HostFailure(TIMEOUT, f"WinRM on {where} accepted the connection but did not answer within "
                                     f"{settings.winrm.read_timeout_sec} s")

@@ -24,6 +24,7 @@ import pytest
 
 from readiness.collect import COLLECTOR_KEY, HostReport
 from readiness.results import CHECK_RESULTS, Result
+from readiness.transport_policy import INSECURE_KEY, InsecureTransport
 
 SCHEMA = "readiness-report/1"
 
@@ -68,16 +69,20 @@ def summarize(hosts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
-def build_report(hosts: Sequence[HostReport], location: str | None, compact: bool = False) -> dict[str, Any]:
-    """The whole report of a run."""
+def build_report(hosts: Sequence[HostReport], location: str | None, compact: bool = False,
+                 insecure: InsecureTransport | None = None) -> dict[str, Any]:
+    """The whole report of a run; with ``--allow-insecure-transport``, the hosts that used it."""
     objects = [host_object(entry, compact) for entry in hosts]
-    return {
+    report = {
         "schema": SCHEMA,
         "generated_at": _now(),
         "automation_account_location": location,
         "hosts": objects,
         "summary": summarize(objects),
     }
+    if insecure is not None:
+        report["insecure_transport"] = insecure.to_json()
+    return report
 
 
 def host_file_name(host: str) -> str:
@@ -96,8 +101,8 @@ def _dump(data: Any, path: Path) -> None:
 
 
 def write_report(path: str | os.PathLike[str], hosts: Sequence[HostReport], location: str | None,
-                 compact: bool = False) -> dict[str, Any]:
-    report = build_report(hosts, location, compact)
+                 compact: bool = False, insecure: InsecureTransport | None = None) -> dict[str, Any]:
+    report = build_report(hosts, location, compact, insecure)
     _dump(report, Path(path))
     return report
 
@@ -141,9 +146,12 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     hosts: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     locations: dict[str | None, str] = {}
+    insecure: list[Any] | None = None
     for path in paths:
         data = load_report(path)
         locations.setdefault(data.get("automation_account_location"), str(path))
+        if isinstance(data.get("insecure_transport"), dict):
+            insecure = (insecure or []) + list(data["insecure_transport"].get("hosts") or [])
         for host in data["hosts"]:
             if host["host"] in seen:
                 raise ReportError(f"host {host['host']!r} is in both {seen[host['host']]} and {path}")
@@ -152,13 +160,16 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     if len(locations) > 1:
         (a, pa), (b, pb) = list(locations.items())[:2]
         raise ReportError(f"reports of different automation account locations: {a!r} ({pa}) and {b!r} ({pb})")
-    return {
+    merged = {
         "schema": SCHEMA,
         "generated_at": _now(),
         "automation_account_location": next(iter(locations)),
         "hosts": hosts,
         "summary": summarize(hosts),
     }
+    if insecure is not None:  # a shard that accepted weakened settings: the merged report says so
+        merged["insecure_transport"] = InsecureTransport(()).to_json() | {"hosts": insecure}
+    return merged
 
 
 def add_options(group: pytest.OptionGroup) -> None:
@@ -201,7 +212,7 @@ class JsonReport:
         try:
             if path:
                 target = Path(config.invocation_params.dir, path)
-                write_report(target, hosts, location, compact)
+                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None))
                 self.written.append(target)
             if directory:
                 self.written += write_host_files(Path(config.invocation_params.dir, directory), hosts, compact)

@@ -109,7 +109,8 @@ def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
                   "--readiness-format", "list"]
         first = subprocess.run([*common, "--hosts=" + ",".join(hosts)], cwd=out, env=env,
                                capture_output=True, text=True, timeout=120)
-        basic = subprocess.run([*common, f"--hosts={in_url[1]}", f"--junitxml={out / 'junit-basic.xml'}",
+        basic = subprocess.run([*common, f"--hosts={in_url[1]}", "--allow-insecure-transport",
+                                f"--junitxml={out / 'junit-basic.xml'}",
                                 f"--readiness-json={out / 'basic.json'}"], cwd=out, env=env,
                                capture_output=True, text=True, timeout=120)
     outputs = [first.stdout, first.stderr, basic.stdout, basic.stderr]

@@ -37,7 +37,9 @@ def test_https_hosts_pass_with_the_ca_trusted_over_ntlm_with_channel_binding_and
     with fleet(["healthy", "seed-sample", "warnings"], ca_file=str(ca)) as served:
         ntlm, seed, basic = served.hosts
         urls = [host_url(ntlm, "https"), host_url(seed, "https"), _basic(basic)]
-        result, data = run_suite(pytester, "--hosts=" + ",".join(urls), "--winrm-ca-trust", str(ca), *ARGS)
+        # A URL's transport=basic is accepted only with the flag (readiness/transport_policy.py).
+        result, data = run_suite(pytester, "--hosts=" + ",".join(urls), "--winrm-ca-trust", str(ca),
+                                 "--allow-insecure-transport", *ARGS)
     assert data is not None, result.stdout.str()[-3000:]
     got = _results(data)
     assert list(got) == [display(h, "https") for h in served.hosts]
@@ -49,7 +51,8 @@ def test_https_hosts_pass_with_the_ca_trusted_over_ntlm_with_channel_binding_and
 def test_https_hosts_without_the_ca_fail_with_tls_error_unless_verification_is_skipped(pytester, tmp_path):
     with fleet(["healthy", "seed-sample"], ca_file=str(tmp_path / "ca.pem")) as served:
         untrusted, skipped = served.hosts
-        result, data = run_suite(pytester, f"--hosts={host_url(untrusted, 'https')},{_skip_verify(skipped)}", *ARGS)
+        result, data = run_suite(pytester, f"--hosts={host_url(untrusted, 'https')},{_skip_verify(skipped)}",
+                                 "--allow-insecure-transport", *ARGS)
     assert data is not None, result.stdout.str()[-3000:]
     assert result.ret == 1
     reports = {e["host"]: e["results"] for e in data["hosts"]}
