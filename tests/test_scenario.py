@@ -3,11 +3,13 @@ their expected outcomes table (fixtures/hosts/README.md)."""
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 
 from fixtures.faults import FAULTS
 from fixtures.scenario import (
@@ -20,7 +22,7 @@ from readiness.probe.emulation import probe_output
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 MK = "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"
 
-# The example of host-scenarios.md, as written there (comments and all).
+# The example of the basic format (fixtures/README.md, "Writing your own scenario"), comments and all.
 DOCUMENTED = r"""
 name: seed-sample                  # required; used in host names, logs and reports
 os_version: "10.0.22621"           # [Environment]::OSVersion.Version; default "10.0.20348"
@@ -184,6 +186,90 @@ def test_typed_registry_values():
     assert values["e"] == RegistryValue("ExpandString", "%SystemRoot%")
 
 
+def test_registry_shorthands_and_values_of_one_key():
+    s = scn(r"""
+        name: t
+        registry:
+          'HKLM\SOFTWARE\X':
+            b: {binary: "28 00 00 00 0a"}
+            q: {qword: 5000000000}
+            m: {multi: [a, '']}
+            e: {expand: '%SystemRoot%\x'}
+          'HKLM\SOFTWARE\Empty': {}
+        """)
+    values = s.registry.values("hklm\\software\\x")
+    assert list(values) == ["b", "q", "m", "e"]
+    assert values["B"] == RegistryValue("Binary", b"\x28\x00\x00\x00\x0a")
+    assert values["Q"] == RegistryValue("QWord", 5000000000)
+    assert values["m"] == RegistryValue("MultiString", ("a", ""))
+    assert values["e"] == RegistryValue("ExpandString", "%SystemRoot%\\x")
+    assert "z" not in values and dict(s.registry.values("HKLM\\SOFTWARE\\EMPTY")) == {}
+    with pytest.raises(KeyError):
+        s.registry.values("HKLM\\SOFTWARE\\Absent")
+
+
+CONNECTIONS = "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections"
+
+
+def test_winhttp_settings_come_from_the_proxy_unless_written():
+    from readiness import winhttp
+
+    made = scn("name: p\nnetwork: {winhttp_proxy: 'proxy.contoso.local:8080'}")
+    assert made.registry.get(CONNECTIONS, "WinHttpSettings") == RegistryValue(
+        "Binary", winhttp.encode("proxy.contoso.local:8080"))
+    assert made.registry.get(CONNECTIONS, "WinHttpSettings").value[:4] == b"\x18\x00\x00\x00"
+    assert CONNECTIONS not in scn("name: d\nnetwork: {winhttp_proxy: null}").registry
+    assert CONNECTIONS not in scn("name: d\n").registry
+    blob = "2800000003000000030000001800000070726f78792e636f6e746f736f2e6c6f63616c3a3830383000000000"
+    written = scn(f"""
+        name: w
+        registry:
+          'hklm\\software\\microsoft\\windows\\currentversion\\internet settings\\connections':
+            WinHttpSettings: {{binary: "{blob}"}}
+            DefaultConnectionSettings: {{binary: "46"}}
+        network: {{winhttp_proxy: 'proxy.contoso.local:8080'}}
+        """)
+    assert written.registry.get(CONNECTIONS, "winhttpsettings").value == bytes.fromhex(blob)
+    assert set(written.registry.values(CONNECTIONS)) == {"WinHttpSettings", "DefaultConnectionSettings"}
+    assert written.network.winhttp_proxy == "proxy.contoso.local:8080"
+    kept = scn(f"name: k\nregistry: {{'{CONNECTIONS}': {{Other: 1}}}}\nnetwork: {{winhttp_proxy: 'p.example:3128'}}")
+    assert set(kept.registry.values(CONNECTIONS)) == {"Other", "WinHttpSettings"}
+
+
+def test_windows_traits_default_and_as_written():
+    from fixtures.scenario import WindowsTraits
+
+    assert scn("name: d\n").windows == WindowsTraits("FullLanguage", True, "en-US", "en-US", ())
+    assert scn("name: d\nwindows:\n").windows == WindowsTraits()
+    s = scn("""
+        name: w
+        windows:
+          language_mode: ConstrainedLanguage
+          get_winevent: false
+          culture: ja-JP
+          ui_language: de-DE
+          unregistered_providers: [Service Connector, HealthService]
+        """)
+    assert s.windows == WindowsTraits("ConstrainedLanguage", False, "ja-JP", "de-DE", ("Service Connector", "HealthService"))
+    assert s.windows.unregistered("SERVICE CONNECTOR") and not s.windows.unregistered("Microsoft-SMA")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.windows.language_mode = "FullLanguage"  # type: ignore[misc]
+
+
+def test_unrenderable_event_message_is_null_with_properties():
+    s = scn("""
+        name: e
+        event_logs:
+          Operations Manager:
+            - {id: 1210, hours_ago: 5, message: null, properties: ['AOI-0b7e', 'changeTracking;updates;']}
+            - {id: 1210, hours_ago: 6, message: ''}
+        """)
+    unrendered, empty = s.event_logs["Operations Manager"]
+    assert unrendered.message is None and unrendered.properties == ("AOI-0b7e", "changeTracking;updates;")
+    assert unrendered.source == "Service Connector"
+    assert empty.message == ""
+
+
 def test_extra_keys_faults_and_probe_errors():
     s = scn(r"""
         name: x
@@ -242,8 +328,22 @@ ERRORS = [
     ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: 1, a: 2}}", "registry.HKLM\\SOFTWARE\\X.a: same value as 'A'"),
     ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {type: Word, value: 1}}}", "registry.HKLM\\SOFTWARE\\X.A.type: expected one of DWord"),
     ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {type: Binary, value: '***'}}}", "registry.HKLM\\SOFTWARE\\X.A.value: expected base64"),
-    ("name: x\nregistry: {'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections': {WinHttpSettings: 'x'}}",
-     "WinHttpSettings: set network.winhttp_proxy instead"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {binary: '28 0g'}}}", "registry.HKLM\\SOFTWARE\\X.A.binary: expected hexadecimal bytes"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {binary: AAE}}}", "registry.HKLM\\SOFTWARE\\X.A.binary: expected hexadecimal bytes"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {qword: -1}}}", "registry.HKLM\\SOFTWARE\\X.A.qword: expected an integer from 0 to 18446744073709551615"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {multi: a}}}", "registry.HKLM\\SOFTWARE\\X.A.multi: expected a list, got 'a'"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {expand: 5}}}", "registry.HKLM\\SOFTWARE\\X.A.expand: expected text, got 5"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {qword: 1, multi: []}}}", "registry.HKLM\\SOFTWARE\\X.A: expected one key of binary, qword, multi, expand alone"),
+    ("name: x\nregistry: {'HKLM\\SOFTWARE\\X': {A: {dword: 1}}}", "registry.HKLM\\SOFTWARE\\X.A.dword: unknown key"),
+    ("name: x\nwindows: {language_mode: Constrained}", "windows.language_mode: expected one of FullLanguage, ConstrainedLanguage, RestrictedLanguage, NoLanguage, got 'Constrained'"),
+    ("name: x\nwindows: {get_winevent: 'no'}", "windows.get_winevent: expected true or false, got 'no'"),
+    ("name: x\nwindows: {culture: Japanese}", "windows.culture: expected a culture name such as 'ja-JP' or 'de-DE', got 'Japanese'"),
+    ("name: x\nwindows: {ui_language: 1}", "windows.ui_language: expected text, got 1"),
+    ("name: x\nwindows: {unregistered_providers: Service Connector}", "windows.unregistered_providers: expected a list, got 'Service Connector'"),
+    ("name: x\nwindows: {unregistered_providers: [A, a]}", "windows.unregistered_providers: a provider is listed twice"),
+    ("name: x\nwindows: {unregistered_providers: ['']}", "windows.unregistered_providers[0]: expected text, got an empty string"),
+    ("name: x\nwindows: {timezone: UTC}", "windows.timezone: unknown key (expected one of language_mode, get_winevent, culture, ui_language, unregistered_providers)"),
+    ("name: x\nwindows: [ConstrainedLanguage]", "windows: expected a mapping, got a list"),
     ("name: x\nagent_workspaces: 0b7e7e3a", "agent_workspaces: expected a list, got '0b7e7e3a'"),
     ("name: x\nagent_workspaces: [1]", "agent_workspaces[0]: expected text, got 1"),
     ("name: x\nevent_logs: {System: []}", "event_logs.System: expected one of Operations Manager, Microsoft-SMA/Operational"),
@@ -568,3 +668,22 @@ def test_usgov_virginia_needs_its_location():
     failed = [r for r, i in expected_outcomes(doc, None) if ".Failed" in i]
     assert failed == ["AutomationAgentServiceConnectivityCheck1", "AutomationJobRuntimeDataServiceConnectivityCheck",
                       "LAOdsEndpointConnectivity", "LAOmsEndpointConnectivity"]
+
+
+def test_readme_example_loads_with_every_documented_key():
+    """The example of fixtures/README.md ("Writing your own scenario") is a valid scenario using every key."""
+    from fixtures.scenario import TOP, WINDOWS
+
+    text = (HOSTS.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Writing your own scenario", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    s = parse_scenario(example, "fixtures/README.md")
+    raw = yaml.safe_load(example)
+    assert set(raw) == set(TOP) and set(raw["windows"]) == set(WINDOWS)
+    for shorthand in ("{qword:", "{multi:", "{expand:", "{binary:", "message: null"):
+        assert shorthand in example, shorthand
+    assert s.windows.language_mode == "FullLanguage" and s.registry.get(
+        "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU", "NoAutoUpdate") == RegistryValue("QWord", 0)
+    assert s.registry.get("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections",
+                          "WinHttpSettings").value[:4] == b"\x28\x00\x00\x00"
+    assert [e.message is None for e in s.event_logs["Operations Manager"]] == [False, True]
