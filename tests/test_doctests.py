@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 MODULES = ["readiness.acl", "readiness.hosts", "readiness.outcomes", "readiness.probe", "readiness.regions",
-           "readiness.results", "readiness.scheduling", "readiness.winhttp", "readiness.endpoints"]
+           "readiness.results", "readiness.scheduling", "readiness.winhttp", "readiness.endpoints",
+           "fixtures.scenario", "fixtures.emulator.capabilities"]
 
 
 @pytest.mark.parametrize("name", MODULES)
