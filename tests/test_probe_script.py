@@ -34,7 +34,7 @@ READ_ONLY_CMDLETS = {"Get-Service", "Get-Acl", "New-Object", "wevtutil.exe"}
 # hold the probe's own data.
 ALLOWED_TYPES = {
     "bool", "byte[]", "char", "DateTime", "decimal", "Environment", "int", "int64", "int[]",
-    "regex", "ref", "scriptblock", "string", "string[]", "void", "Console", "type", "xml",
+    "regex", "ref", "scriptblock", "string", "string[]", "void", "Console", "xml",
     "System.BitConverter", "System.Collections.ArrayList", "System.Collections.IDictionary",
     "System.Collections.IEnumerable", "System.Collections.Specialized.OrderedDictionary",
     "System.Convert", "System.Diagnostics.Stopwatch", "System.Enum", "System.Exception",
@@ -46,7 +46,7 @@ ALLOWED_TYPES = {
     "System.Net.Sockets.SocketException", "System.Net.Sockets.TcpClient", "System.Net.WebException",
     "System.Net.WebProxy", "System.Net.WebRequest", "System.Runtime.InteropServices.COMException",
     "System.Runtime.InteropServices.Marshal", "System.Security.AccessControl.AccessControlSections",
-    "System.Security.Principal.SecurityIdentifier", "System.Reflection.Assembly",
+    "System.Security.Principal.SecurityIdentifier",
     "System.Diagnostics.Eventing.Reader.EventLogQuery", "System.Diagnostics.Eventing.Reader.EventLogReader",
     "System.Diagnostics.Eventing.Reader.PathType",
     "System.Text.Encoding", "System.Text.StringBuilder", "System.Threading.Thread", "System.Uri",
@@ -69,7 +69,7 @@ ALLOWED_STATIC = {
     "System.Net.ServicePointManager::SecurityProtocol", "System.Enum::ToObject",
     "System.Diagnostics.Stopwatch::StartNew", "System.Threading.Thread::Sleep",
     "DateTime::UtcNow", "Environment::OSVersion", "Console::Out",
-    "System.Reflection.Assembly::Load", "System.Diagnostics.Eventing.Reader.PathType::LogName",
+    "System.Diagnostics.Eventing.Reader.PathType::LogName",
 }
 
 # Instance methods (the receiver's type is not known statically, so the names are held tight).
@@ -772,15 +772,16 @@ def test_one_record_that_cannot_be_rendered_keeps_its_log():
     assert body.index("foreach ($rec in $found) {") < body.index(render)
 
 
-def test_without_dotnet_35_the_logs_are_read_with_wevtutil():
-    # EventLogReader lives in System.Core 3.5; PowerShell 2.0 on a bare .NET 2.0 lacks it.
-    chooser = function_text("Get-ProbeReaderType")
-    assert "'System.Diagnostics.Eventing.Reader.EventLogReader' -as [type]" in chooser
+def test_on_powershell_2_the_logs_are_read_with_wevtutil():
+    # EventLogReader lives in System.Core 3.5, which PowerShell 2.0 on .NET 2.0 lacks; every
+    # later PowerShell runs on CLR 4, where it is always there.
     body = function_text("Get-ProbeEventLog")
-    assert "if ($null -ne $readerType) {" in body and "Read-ProbeEventsWithWevtutil $o $LogName $query" in body
+    choice = "if ($PSVersionTable.PSVersion.Major -ge 3) {\n            $exists = Read-ProbeEventsWithReader $o $LogName $query\n        } else {\n            $exists = Read-ProbeEventsWithWevtutil $o $LogName $query"
+    assert choice in body
     wevtutil = function_text("Read-ProbeEventsWithWevtutil")
     assert "if ($code -eq 15007) { return $false }" in wevtutil  # ERROR_EVT_CHANNEL_NOT_FOUND
     assert "$null $properties" in wevtutil  # no message: the XML is not rendered
+    assert "System.Diagnostics.Eventing" not in wevtutil
 
 
 def test_an_event_without_a_time_fails_its_log_not_the_document():

@@ -17,7 +17,7 @@ from fixtures.scenario import (
     parse_scenario, shipped)
 from readiness import acl as acl_rights
 from readiness.probe import ProbeInput
-from readiness.probe.emulation import probe_output
+from fixtures.emulator.hostprobe import probe_output
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 MK = "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"
@@ -482,8 +482,10 @@ def expected_outcomes(doc: dict, location: str | None) -> list[tuple[str, str]]:
     ops = doc["event_logs"]["Operations Manager"]
     logged = []
     for e in ops["events"] if ops.get("exists") else []:
-        if e["id"] == 1210 and e["message"] and "updates;" in e["message"] and "AOI-" in e["message"]:
-            ws = e["message"].split("AOI-", 1)[1][:36]
+        # Without a rendered message (wevtutil on PowerShell 2.0) the insertion strings hold the text.
+        text = e["message"] if e["message"] is not None else " ".join(e["properties"])
+        if e["id"] == 1210 and "updates;" in text and "AOI-" in text:
+            ws = text.split("AOI-", 1)[1][:36]
             if ws not in logged:
                 logged.append(ws)
     valid = [w for w in logged if w in agent_ws]

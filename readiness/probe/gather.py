@@ -95,3 +95,16 @@ EVENT_QUERIES = (
     EventQuery(SMA, (15003, 15004), 50, event_xpath((15003, 15004))),
 )
 ACL_FOLDERS = (MACHINE_KEYS,)
+
+# The probe script's function that gathers each kind of fact (CONTRACT.md). A host on which one
+# of them cannot run reports that kind of fact as {"error": ...}.
+GATHERERS = {
+    "os": "Get-ProbeOs",
+    "powershell": "Get-ProbePowerShell",
+    "registry": "Get-ProbeRegistryKey",
+    "services": "Get-ProbeService",
+    "agent": "Get-ProbeAgent",
+    "event_logs": "Get-ProbeEventLog",
+    "acl": "Get-ProbeAcl",
+    "network": "Get-ProbeNetwork",
+}

@@ -299,17 +299,6 @@ function Test-ProbeExceptionType($Err, [string]$TypeName) {
     $false
 }
 
-function Get-ProbeReaderType {
-    # EventLogReader (System.Core, .NET 3.5) is what Get-WinEvent reads with. Windows Server
-    # 2008 R2 as installed has PowerShell 2.0 on .NET 2.0 only: then $null, and wevtutil reads.
-    try {
-        [void][System.Reflection.Assembly]::Load('System.Core, Version=3.5.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089')
-    } catch {
-        return $null
-    }
-    'System.Diagnostics.Eventing.Reader.EventLogReader' -as [type]
-}
-
 function Add-ProbeEventRecord($Log, $Id, $Source, $Time, $Message, $Properties) {
     $e = Get-ProbeObject
     $e['id'] = [int]$Id
@@ -427,10 +416,11 @@ function Get-ProbeEventLog([string]$LogName, $Queries) {
     $o['exists'] = $true
     $o['events'] = New-Object System.Collections.ArrayList
     $o['truncated'] = New-Object System.Collections.ArrayList
-    $readerType = Get-ProbeReaderType
     if ($null -eq $Queries) { return $o }
     foreach ($query in $Queries) {
-        if ($null -ne $readerType) {
+        # EventLogReader (what Get-WinEvent reads with) is in .NET 3.5's System.Core, which
+        # PowerShell 2.0 may lack (Windows Server 2008 R2 as installed): there, wevtutil reads.
+        if ($PSVersionTable.PSVersion.Major -ge 3) {
             $exists = Read-ProbeEventsWithReader $o $LogName $query
         } else {
             $exists = Read-ProbeEventsWithWevtutil $o $LogName $query
