@@ -864,3 +864,13 @@ def test_runs_on_real_powershell_against_loopback(tmp_path):
     document = json.loads(run.stdout)
     assert document["schema"] == "readiness-probe/2"
     assert set(document) == set(contract_example())
+
+
+def test_each_fact_kind_has_its_gathering_function_called_through_get_probefact():
+    from readiness.probe.gather import GATHERERS
+    contract = CONTRACT.read_text(encoding="utf-8")
+    text = script_text()
+    for kind, name in GATHERERS.items():
+        assert f"| `{name}`" in contract, name
+        function_text(name)  # it exists
+        assert re.search(rf"Get-ProbeFact \(?'{kind}[.']", text) and f"{{ {name} " in text, (kind, name)
