@@ -542,6 +542,20 @@ def regex_case_problems(tree: tree_sitter.Tree) -> list[str]:
             if n.type == "comparison_operator" and text_of(n).lower() in CASE_INSENSITIVE_REGEX]
 
 
+def parameter_problems(tree: tree_sitter.Tree) -> list[str]:
+    """PowerShell variable names ignore case: ``$query = ...`` in a function whose parameter is
+    ``$Query`` overwrites the parameter. No function assigns to one of its parameters."""
+    problems = []
+    for function in (n for n in walk(tree.root_node) if n.type == "function_statement"):
+        declared = next((c for c in function.children if c.type == "function_parameter_declaration"), None)
+        names = {text_of(v).lower() for v in walk(declared) if v.type == "variable"} if declared else set()
+        for node in walk(function):
+            if node.type == "left_assignment_expression" and text_of(node).lower() in names:
+                problems.append(f"line {line_of(node)}: {text_of(node)} overwrites a parameter of "
+                                f"{text_of(next(c for c in function.children if c.type == 'function_name'))}")
+    return problems
+
+
 def inside_try(node: tree_sitter.Node) -> bool:
     ancestor = node.parent
     while ancestor is not None:
@@ -558,6 +572,7 @@ CHECKS = {
     "compatibility": compatibility_problems,
     "null_foreach": null_foreach_problems,
     "regex_case": regex_case_problems,
+    "parameters": parameter_problems,
 }
 
 
@@ -616,6 +631,7 @@ VIOLATIONS = [
     ("compatibility", "$x = [Microsoft.Win32.RegistryView]::Registry64"),
     ("compatibility", "$x = $a.Where({ $_ })"),
     ("null_foreach", "foreach ($ws in $cfg.GetCloudWorkspaces()) { $n = 1 }"),
+    ("parameters", "function Get-X($Query) { $query = 1; $Query.ids }"),
     ("regex_case", "if ($Text -notmatch '[^\\x20-\\x7E]') { $n = 1 }"),
     ("regex_case", "$n = $a -replace '^[A-Za-z]+://', ''"),
     ("null_foreach", "foreach ($x in $ProbeTcp) { $n = 1 }"),
@@ -744,7 +760,7 @@ def test_event_queries_run_the_inputs_xpath_newest_first():
     reader = function_text("Read-ProbeEventsWithReader")
     assert ("New-Object System.Diagnostics.Eventing.Reader.EventLogQuery -ArgumentList $LogName, $pathType, "
             "([string]$Query.xpath)") in reader
-    assert "$query.ReverseDirection = $true" in reader
+    assert "$logQuery.ReverseDirection = $true" in reader
     wevtutil = function_text("Read-ProbeEventsWithWevtutil")
     assert "wevtutil.exe qe $LogName ('/q:' + [string]$Query.xpath) '/f:xml' '/rd:true' ('/c:' + $count)" in wevtutil
 

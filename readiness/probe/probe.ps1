@@ -326,11 +326,11 @@ function Read-ProbeEventsWithReader($Log, [string]$LogName, $Query) {
     # file, no publisher metadata) leaves that record with a null message, where Get-WinEvent
     # would write an error that -ErrorAction Stop turns into the loss of the whole log.
     $pathType = [System.Diagnostics.Eventing.Reader.PathType]::LogName
-    $query = New-Object System.Diagnostics.Eventing.Reader.EventLogQuery -ArgumentList $LogName, $pathType, ([string]$Query.xpath)
-    $query.ReverseDirection = $true
+    $logQuery = New-Object System.Diagnostics.Eventing.Reader.EventLogQuery -ArgumentList $LogName, $pathType, ([string]$Query.xpath)
+    $logQuery.ReverseDirection = $true
     $reader = $null
     try {
-        $reader = New-Object System.Diagnostics.Eventing.Reader.EventLogReader -ArgumentList $query
+        $reader = New-Object System.Diagnostics.Eventing.Reader.EventLogReader -ArgumentList $logQuery
     } catch {
         if (Test-ProbeExceptionType $_ 'System.Diagnostics.Eventing.Reader.EventLogNotFoundException') { return $false }
         throw $_
