@@ -194,11 +194,12 @@ def test_the_probe_runs_on_2_0_with_net35_and_on_5_1(scenario):
     assert {name: j.unavailable(name) for name in PROBE_FUNCTIONS} == dict.fromkeys(PROBE_FUNCTIONS)
 
 
-def test_the_probe_on_2_0_without_net35_cannot_read_event_logs():
+def test_the_probe_on_2_0_without_net35_reads_event_logs_with_wevtutil():
+    # Only the EventLogReader path needs System.Core; on 2.0 the probe reads with wevtutil.
     j = judge(PROBE, PS2_NO_NET35)
     assert j.fatal is None
-    assert j.unavailable("Get-ProbeEventLog") == cap.NO_SYSTEM_CORE
-    assert all(j.unavailable(name) is None for name in PROBE_FUNCTIONS if name != "Get-ProbeEventLog")
+    assert j.unavailable("Read-ProbeEventsWithReader") == cap.NO_TYPE.format("System.Diagnostics.Eventing.Reader.PathType")
+    assert all(j.unavailable(name) is None for name in PROBE_FUNCTIONS)
 
 
 def test_the_probe_dies_at_once_in_constrained_language_mode():
