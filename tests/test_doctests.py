@@ -7,7 +7,7 @@ import pytest
 
 MODULES = ["readiness.acl", "readiness.hosts", "readiness.outcomes", "readiness.probe", "readiness.regions",
            "readiness.results", "readiness.scheduling", "readiness.winhttp", "readiness.endpoints",
-           "fixtures.scenario", "fixtures.emulator.capabilities"]
+           "fixtures.scenario", "fixtures.emulator.capabilities", "fixtures.emulator.powershell"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -625,19 +625,65 @@ def test_warnings_has_only_passed_and_warnings():
     assert not any(".Failed" in i for i in ids) and sum(".PassedWithWarning" in i for i in ids) == 8
 
 
+def readme_pending() -> set[str]:
+    """Scenarios listed in fixtures/hosts/README.md as waiting for their expected results."""
+    text = (HOSTS / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Scenarios whose expected results are to be filled", 1)[1].split("\n## ", 1)[0]
+    return {cells[0] for line in section.splitlines()
+            if len(cells := [c.strip() for c in line.strip().strip("|").split("|")]) == 2
+            and cells[1] == "to be filled"}
+
+
 def test_readme_table_matches_every_shipped_scenario():
     table = readme_table()
     in_table = set(table)
-    assert in_table == {p.stem for p in shipped()}
+    pending = readme_pending()
+    assert not in_table & pending, "a scenario is both in the table and waiting for its results"
+    assert in_table | pending == {p.stem for p in shipped()}
     for name in sorted(in_table):
         rows = table[name]
         assert [(r, i) for r, _, i in rows] == _outcomes(name), name
         assert all(i.startswith(f"{r}.{c}") for r, c, i in rows), name
 
 
+PENDING = ["winhttp-v28-proxy", "opsmgr-unregistered-ja", "event-message-null", "legacy-2008r2-ps2-no-net35",
+           "constrained-language", "raw-registry-kinds"]
+
+
+def test_scenarios_of_windows_behaviour_wait_for_their_results():
+    """Each loads, says what it shows, and is listed as waiting (its rows come with the probe that handles it)."""
+    assert set(PENDING) == readme_pending()
+    for name in PENDING:
+        text = (HOSTS / f"{name}.yaml").read_text(encoding="utf-8")
+        assert "Results to be filled" in text or "results to be filled" in text, name
+        assert f"| `{name}` |" in (HOSTS / "README.md").read_text(encoding="utf-8"), name
+    assert load_scenario(HOSTS / "legacy-2008r2-ps2-no-net35.yaml").windows.get_winevent is False
+    assert load_scenario(HOSTS / "constrained-language.yaml").windows.language_mode == "ConstrainedLanguage"
+    v28 = load_scenario(HOSTS / "winhttp-v28-proxy.yaml")
+    blob = v28.registry.get("HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections",
+                            "WinHttpSettings").value
+    assert blob[:4] == b"\x28\x00\x00\x00" and b"proxy.contoso.local:8080" in blob
+    assert v28.network.winhttp_proxy == "proxy.contoso.local:8080"
+    ja = load_scenario(HOSTS / "opsmgr-unregistered-ja.yaml")
+    assert (ja.windows.culture, ja.windows.ui_language) == ("ja-JP", "ja-JP")
+    assert all(ja.windows.unregistered(e.source) and e.message is None for e in ja.event_logs["Operations Manager"])
+    null = load_scenario(HOSTS / "event-message-null.yaml").event_logs["Operations Manager"]
+    newest = min(null, key=lambda e: e.hours_ago)
+    assert newest.id == 1210 and newest.message is None and newest.properties
+    kinds = load_scenario(HOSTS / "raw-registry-kinds.yaml").registry
+    assert kinds.get("HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU", "AUOptions") == RegistryValue("String", "4")
+    assert {v.kind for key in kinds for v in kinds.values(key).values()} >= {"QWord", "MultiString", "ExpandString", "String"}
+
+
+def test_legacy_ps2_says_net35_is_there():
+    s = load_scenario(HOSTS / "legacy-2008r2-ps2.yaml")
+    assert s.windows.get_winevent is True and "windows:" in (HOSTS / "legacy-2008r2-ps2.yaml").read_text()
+    assert s.registry.get("HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v3.5", "Install").value == 1
+
+
 def test_every_outcome_branch_is_reached():
     """Each message id of windows-rules.md, and each way to it, appears in some scenario."""
-    ids = {i for name in {p.stem for p in shipped()} - {"probe-errors"} for _, i in _outcomes(name)}
+    ids = {i for name in {p.stem for p in shipped()} - {"probe-errors"} - set(PENDING) for _, i in _outcomes(name)}
     assert ".ProbeError" not in str(ids)
     wanted = {f"{r}.Passed" for r in RULES} - {"TlsVersionCheck.Passed"} | {
         "OperatingSystemCheck.Failed", "DotNetFrameworkInstalledCheck.Failed",
