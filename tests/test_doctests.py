@@ -7,7 +7,8 @@ import pytest
 
 MODULES = ["readiness.acl", "readiness.hosts", "readiness.outcomes", "readiness.probe", "readiness.regions",
            "readiness.results", "readiness.scheduling", "readiness.winhttp", "readiness.endpoints",
-           "fixtures.scenario", "fixtures.emulator.capabilities", "fixtures.emulator.powershell"]
+           "fixtures.scenario", "fixtures.emulator.capabilities", "fixtures.emulator.powershell", "readiness.facts",
+           "readiness.probe.gather", "fixtures.emulator.xpath", "fixtures.emulator.eventread", "fixtures.emulator.hostprobe"]
 
 
 @pytest.mark.parametrize("name", MODULES)
