@@ -49,7 +49,7 @@ def test_powershell_reads_stdin_only_from_a_pipe(tmp_path):
         dash_pipe = _run(host, "powershell.exe", ["-NoProfile", "-Command", "-"], b"hostname\r\n", console=False)
     assert console == (b"", b"", 0)
     assert default == (b"", b"", 0)
-    assert json.loads(piped[0])["schema"] == "readiness-probe/1" and piped[2] == 0
+    assert json.loads(piped[0])["schema"] == probe.SCHEMA and piped[2] == 0
     assert dash_console == (b"", b"", 0)
     assert dash_pipe == (b"HEALTHY\r\n", b"", 0)
     modes = [json.loads(line)["stdin_mode"] for line in (tmp_path / "healthy.jsonl").read_text().splitlines()]
@@ -65,7 +65,7 @@ def test_the_suite_feeds_stdin_through_a_pipe(tmp_path):
             piped_rc, piped, _ = backend.run_with_stdin("powershell.exe -NoProfile -Command -", b"hostname\r\n", 1e12)
         finally:
             backend.close()
-    assert rc == 0 and json.loads(out)["schema"] == "readiness-probe/1"
+    assert rc == 0 and json.loads(out)["schema"] == probe.SCHEMA
     assert (piped_rc, piped) == (0, b"HEALTHY\r\n")
     entries = [json.loads(line) for line in (tmp_path / "healthy.jsonl").read_text().splitlines()]
     assert [e["stdin_mode"] for e in entries] == ["pipe", "pipe"]
