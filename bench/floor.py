@@ -93,7 +93,7 @@ def write_floor_project(folder: Path, hosts: list[str]) -> Path:
 def _cycle(url: str, user: str, password: str, command: str, stdin: bytes) -> int:
     protocol = winrm.Protocol(url, transport="ntlm", username=user, password=password, proxy=None)
     shell = protocol.open_shell()
-    command_id = protocol.run_command(shell, command)
+    command_id = protocol.run_command(shell, command, console_mode_stdin=False)  # stdin as a pipe, as the suite does
     protocol.send_command_input(shell, command_id, stdin, end=True)
     while True:
         _, _, rc, done = protocol.get_command_output_raw(shell, command_id)

@@ -178,9 +178,15 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
 
         Waits for output in WS-Man long polls; unlike pywinrm's own loop, gives up at
         ``deadline`` (a ``time.monotonic()`` value) and raises :class:`CommandTimeout`.
+
+        A command fed ``stdin`` is created with standard input as a pipe
+        (``WINRS_CONSOLEMODE_STDIN`` FALSE): pywinrm asks for a console by default, and
+        powershell.exe reads its input as pipeline input (``$input``, ``-Command -``) only
+        from a pipe. Ansible's winrm connection plugin does the same
+        (lib/ansible/plugins/connection/winrm.py, ``console_mode_stdin=(stdin_iterator is None)``).
         """
         shell = self.shell()
-        command_id = self.protocol.run_command(shell, command)
+        command_id = self.protocol.run_command(shell, command, console_mode_stdin=stdin is None)
         if stdin is not None:
             self.protocol.send_command_input(shell, command_id, stdin, end=True)
         out: list[bytes] = []

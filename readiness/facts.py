@@ -3,10 +3,10 @@
 A fact the probe could not gather carries ``"error"``; reading it raises :class:`FactUnavailable`
 instead of returning a default, so a rule never passes on a missing fact.
 
->>> facts = parse_probe_output(b'{"schema": "readiness-probe/2"}')
+>>> facts = parse_probe_output(b'{"schema": "readiness-probe/1"}')
 Traceback (most recent call last):
 ...
-readiness.facts.ProbeOutputError: probe output schema is 'readiness-probe/2', expected 'readiness-probe/1'
+readiness.facts.ProbeOutputError: probe output schema is 'readiness-probe/1', expected 'readiness-probe/2'
 """
 
 from __future__ import annotations
@@ -29,7 +29,27 @@ from readiness.probe import SCHEMA
 
 
 class ProbeOutputError(ValueError):
-    """The probe's output is not a valid ``readiness-probe/1`` document; the message names where."""
+    """The probe's output is not a valid ``readiness-probe/2`` document; the message names where."""
+
+
+class LanguageModeRefused(ProbeOutputError):
+    """The bootstrap found PowerShell outside FullLanguage and did not run the probe.
+
+    >>> parse_facts({"schema": "readiness-probe/2", "language_mode": "ConstrainedLanguage"})
+    Traceback (most recent call last):
+    ...
+    readiness.facts.LanguageModeRefused: PowerShell runs in Constrained Language Mode (ConstrainedLanguage), ...
+    """
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        name = {"ConstrainedLanguage": "Constrained Language Mode", "RestrictedLanguage": "Restricted Language Mode",
+                "NoLanguage": "No Language Mode"}.get(mode, "a language mode other than FullLanguage")
+        super().__init__(
+            f"PowerShell runs in {name} ({mode}), which an application control policy (AppLocker or "
+            f"Windows Defender Application Control) enforces on scripts it does not trust; it blocks the "
+            f".NET calls the read-only probe reads with, so the probe did not run and no rule can be "
+            f"checked: allow the probe in the policy, or check this machine another way")
 
 
 class FactUnavailable(LookupError):
@@ -90,6 +110,11 @@ def _time(value: str, path: str) -> datetime:
 
 def parse_facts(document: Any) -> "Facts":
     """Validate a decoded probe document and wrap it as :class:`Facts`."""
+    if isinstance(document, dict) and document.get("schema") == SCHEMA and "language_mode" in document:
+        mode = document["language_mode"]
+        if set(document) != {"schema", "language_mode"} or not isinstance(mode, str) or mode == "FullLanguage":
+            raise ProbeOutputError(f"language_mode: not a language-mode document: {_short(document)}")
+        raise LanguageModeRefused(mode)
     if isinstance(document, dict) and "schema" in document and document["schema"] != SCHEMA:
         raise ProbeOutputError(f"probe output schema is {_short(document['schema'])}, expected {SCHEMA!r}")
     errors = list(_validator().iter_errors(document))

@@ -170,7 +170,7 @@ def truncation(stdout: bytes) -> str | None:
 
 def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
     """Open a shell, run the probe with its script on stdin, parse what it prints."""
-    from readiness.facts import ProbeOutputError, parse_probe_output
+    from readiness.facts import LanguageModeRefused, ProbeOutputError, parse_probe_output
 
     started = time.monotonic()
     where = f"{spec.hostname}:{spec.port}"
@@ -185,6 +185,9 @@ def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
             return HostProbe(spec, "windows", failure=failure)
         try:
             facts = parse_probe_output(out)
+        except LanguageModeRefused as exc:
+            failure = HostFailure(PROBE_ERROR, f"the probe on {where} did not run: {exc}")
+            return HostProbe(spec, "windows", failure=failure, elapsed=time.monotonic() - started)
         except ProbeOutputError as exc:
             why = truncation(out) or _one_line(str(exc))
             failure = HostFailure(PROBE_ERROR, f"the probe output of {where} is not valid: {why}")

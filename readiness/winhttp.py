@@ -1,10 +1,15 @@
 """The machine's WinHTTP proxy, read from its registry value, not from localized ``netsh`` text.
 
 ``HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections``
-value ``WinHttpSettings`` (REG_BINARY) holds, little-endian: a DWORD header (0x18), a DWORD
-change counter, a DWORD of flags (bit 0x2 set: a proxy is used), then the proxy server and the
-bypass list, each as a DWORD length and that many ASCII bytes. The value is absent on a machine
-that never had a proxy set: that is direct access.
+value ``WinHttpSettings`` (REG_BINARY) holds, little-endian: a DWORD version, a DWORD change
+counter, a DWORD of flags (bit 0x2 set: a proxy is used), then the proxy server and the bypass
+list, each as a DWORD length and that many ASCII bytes. The value is absent on a machine that
+never had a proxy set: that is direct access. The version differs between writers (0x18 in
+Microsoft's Group Policy documentation, 0x28 from tools that replace netsh, 0x3C and 0x46 from
+others) and is not checked; only the lengths are structure, and a blob they do not fit is refused.
+
+>>> decode(b"\x28" + encode("proxy.contoso.local:8080")[1:]).proxy
+'proxy.contoso.local:8080'
 
 >>> settings = decode(encode("proxy.contoso.local:8080", "<local>"))
 >>> settings.proxy, settings.bypass
@@ -18,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import struct
 
-HEADER = 0x18
+HEADER = 0x18  # the version encode() writes, as netsh does
 FLAG_DIRECT = 0x1
 FLAG_PROXY = 0x2
 
@@ -64,9 +69,7 @@ def decode(blob: bytes | None) -> WinHttpProxy:
         return WinHttpProxy(None)
     if len(blob) < 12:
         raise WinHttpSettingsError(f"WinHttpSettings is {len(blob)} bytes, shorter than its header")
-    header, _counter, flags = struct.unpack_from("<III", blob, 0)
-    if header != HEADER:
-        raise WinHttpSettingsError(f"WinHttpSettings starts with 0x{header:x}, not 0x{HEADER:x}")
+    _version, _counter, flags = struct.unpack_from("<III", blob, 0)
     server, offset = _string(blob, 12, "proxy server")
     bypass, _ = _string(blob, offset, "bypass list") if offset < len(blob) else ("", offset)
     if not flags & FLAG_PROXY or not server:

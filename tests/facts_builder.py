@@ -32,7 +32,7 @@ MACHINE_KEYS = "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"
 OPS_LOG = "Operations Manager"
 SMA_LOG = "Microsoft-SMA/Operational"
 
-SYSTEM_FULL_CONTROL = {"identity": "NT AUTHORITY\\SYSTEM", "sid": "S-1-5-18", "rights": 0x1F01FF,
+SYSTEM_FULL_CONTROL = {"sid": "S-1-5-18", "rights": 0x1F01FF,
                        "type": "Allow", "inherit_only": False}
 
 

@@ -13,7 +13,8 @@ from fixtures.scenario import HOSTS, load_scenario, parse_scenario, shipped
 from readiness import winhttp
 from readiness.facts import parse_facts
 from readiness.probe import SCHEMA, ProbeInput, parse_input, render_input
-from readiness.probe.emulation import ANSWER_MS, REGISTRY_KEYS, probe_delay, probe_output, probe_stdout
+from fixtures.emulator.hostprobe import ANSWER_MS, probe_delay, probe_output, probe_stdout
+from readiness.probe.gather import REGISTRY_KEYS
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 WS = "0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60"
@@ -49,7 +50,7 @@ SHAPE = {
 }
 TCP = {"target": (STR,), "ok": (BOOL,), "error": (STR, NULL), "route": (STR,), "elapsed_ms": (INT,)}
 EVENT = {"id": (INT,), "source": (STR,), "time": (STR,), "message": (STR, NULL), "properties": (LIST,)}
-ENTRY = {"identity": (STR,), "sid": (STR,), "rights": (INT,), "type": (STR,), "inherit_only": (BOOL,)}
+ENTRY = {"sid": (STR,), "rights": (INT,), "type": (STR,), "inherit_only": (BOOL,)}
 
 
 def check(value, shape, path="fact") -> None:
@@ -282,9 +283,9 @@ def test_acl_rights_as_numbers():
             - {identity: Everyone, sid: S-1-1-0, rights: 'Write, Read', type: Allow}
         """)
     assert doc["acl"][MK] == {"exists": True, "entries": [
-        {"identity": "NT AUTHORITY\\SYSTEM", "sid": "S-1-5-18", "rights": 2032127, "type": "Allow", "inherit_only": False},
-        {"identity": "S-1-5-32-544", "sid": "S-1-5-32-544", "rights": 0x10000000, "type": "Deny", "inherit_only": True},
-        {"identity": "Everyone", "sid": "S-1-1-0", "rights": 0x116 | 0x20089, "type": "Allow", "inherit_only": False}]}
+        {"sid": "S-1-5-18", "rights": 2032127, "type": "Allow", "inherit_only": False},
+        {"sid": "S-1-5-32-544", "rights": 0x10000000, "type": "Deny", "inherit_only": True},
+        {"sid": "S-1-1-0", "rights": 0x116 | 0x20089, "type": "Allow", "inherit_only": False}]}
 
 
 def test_tcp_targets_in_input_order_with_templates_per_workspace():

@@ -49,7 +49,7 @@ def _session(fleet, name, transport="ntlm", **kwargs):
 def _run_probe(fleet, name):
     protocol = _session(fleet, name).protocol
     shell = protocol.open_shell()
-    command = protocol.run_command(shell, probe.command_line())
+    command = protocol.run_command(shell, probe.command_line(), console_mode_stdin=False)
     protocol.send_command_input(shell, command, _stdin(), end=True)
     result = protocol.get_command_output(shell, command)
     protocol.close_shell(shell)
@@ -104,7 +104,7 @@ def test_clean_probe_answers_json(fleet):
 def test_probe_with_other_stdin_is_a_powershell_error(fleet):
     protocol = _session(fleet, "clean").protocol
     shell = protocol.open_shell()
-    command = protocol.run_command(shell, probe.command_line())
+    command = protocol.run_command(shell, probe.command_line(), console_mode_stdin=False)
     protocol.send_command_input(shell, command, "Write-Output hello", end=True)
     out, err, code = protocol.get_command_output(shell, command)
     protocol.close_shell(shell)

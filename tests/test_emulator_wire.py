@@ -124,7 +124,10 @@ def test_stdin_feeds_powershell_command_dash(fleet):
     target = fleet.host("wire")
     protocol = winrm.Protocol(target.url("http"), transport="ntlm", username=target.user, password=target.password)
     shell = protocol.open_shell()
-    command = protocol.run_command(shell, "PowerShell.exe", ["-noprofile", "-NONINTERACTIVE", "-command", "-"])
+    # Standard input as a pipe: with pywinrm's default (a console) powershell.exe would not read
+    # it (tests/test_console_mode.py).
+    command = protocol.run_command(shell, "PowerShell.exe", ["-noprofile", "-NONINTERACTIVE", "-command", "-"],
+                                   console_mode_stdin=False)
     protocol.send_command_input(shell, command, "Write-Output one\r\n")
     protocol.send_command_input(shell, command, "hostname\r\n", end=True)
     assert protocol.get_command_output(shell, command) == (b"one\r\nWIRE\r\n", b"", 0)
@@ -137,7 +140,7 @@ def test_receive_answers_timed_out_while_the_command_runs(fleet):
     protocol = winrm.Protocol(target.url("http"), transport="basic", username=target.user, password=target.password,
                               operation_timeout_sec=1, read_timeout_sec=5)
     shell = protocol.open_shell()
-    command = protocol.run_command(shell, "powershell -Command -")  # waits for stdin
+    command = protocol.run_command(shell, "powershell -Command -", console_mode_stdin=False)  # waits for stdin
     with pytest.raises(WinRMOperationTimeoutError):
         protocol.get_command_output_raw(shell, command)
     protocol.send_command_input(shell, command, "Write-Output late", end=True)
@@ -149,7 +152,7 @@ def test_signal_terminates_a_running_command(fleet):
     target = fleet.host("wire")
     protocol = winrm.Protocol(target.url("http"), transport="basic", username=target.user, password=target.password)
     shell = protocol.open_shell()
-    command = protocol.run_command(shell, "powershell -Command -")
+    command = protocol.run_command(shell, "powershell -Command -", console_mode_stdin=False)
     protocol.cleanup_command(shell, command)  # Signal terminate
     with pytest.raises(WSManFaultError) as caught:
         protocol.get_command_output_raw(shell, command)

@@ -100,14 +100,14 @@ def test_several_problems_name_the_first_and_count_the_rest():
         parse_facts(doc)
 
 
-@pytest.mark.parametrize(("schema", "shown"), [("readiness-probe/2", "'readiness-probe/2'"), (2, "2")])
+@pytest.mark.parametrize(("schema", "shown"), [("readiness-probe/1", "'readiness-probe/1'"), (2, "2")])
 def test_unknown_schema_version(schema, shown):
     doc = HostDoc().doc
     doc["schema"] = schema
     del doc["services"]  # not reported: the version decides first
     with pytest.raises(ProbeOutputError) as caught:
         parse_facts(doc)
-    assert str(caught.value) == f"probe output schema is {shown}, expected 'readiness-probe/1'"
+    assert str(caught.value) == f"probe output schema is {shown}, expected 'readiness-probe/2'"
 
 
 @pytest.mark.parametrize(("document", "message"), [
@@ -148,7 +148,7 @@ def test_probe_output_that_is_not_a_document(stdout, message):
 
 def test_truncated_output_is_not_json():
     stdout = _stdout(HostDoc())
-    with pytest.raises(ProbeOutputError, match=r"^probe output is not JSON: '\{\"schema\": \"readiness-probe/1\""):
+    with pytest.raises(ProbeOutputError, match=r"^probe output is not JSON: '\{\"schema\": \"readiness-probe/2\""):
         parse_probe_output(stdout[: len(stdout) // 2])
 
 

@@ -210,7 +210,7 @@ CASES["LinkedWorkspaceCheck"] = [
 
 
 def ace(sid: str, rights: int, kind: str = "Allow", inherit_only: bool = False) -> dict:
-    return {"identity": sid, "sid": sid, "rights": rights, "type": kind, "inherit_only": inherit_only}
+    return {"sid": sid, "rights": rights, "type": kind, "inherit_only": inherit_only}
 
 
 HAVE = f"Have permissions to access {MACHINE_KEYS_SHOWN}"
@@ -340,10 +340,14 @@ CASES["ProxySettings"] = [
     case("proxy", lambda d: d.proxy(PROXY), WARNED, "ProxySettings.PassedWithWarning", "Proxy is set."),
     case("proxy with bypass list", lambda d: d.proxy(PROXY, blob=winhttp.encode(PROXY, "<local>")), WARNED,
          "ProxySettings.PassedWithWarning", "Proxy is set."),
-    case("blob with a wrong header", bad_blob(struct.pack("<III", 0x28, 0, 3) + b"\0" * 8), FAILED,
+    # The first DWORD is a version that differs between writers: any is read.
+    *[case(f"proxy in a blob of version 0x{version:x}",
+           lambda d, version=version: d.proxy(PROXY, blob=struct.pack("<I", version) + winhttp.encode(PROXY)[4:]),
+           WARNED, "ProxySettings.PassedWithWarning", "Proxy is set.") for version in (0x28, 0x3C, 0x46)],
+    case("version 0x28, lengths that do not fit", bad_blob(struct.pack("<IIII", 0x28, 0, 3, 200) + b"proxy"), FAILED,
          "ProxySettings.Failed.UnreadableSettings",
-         "The WinHTTP proxy settings (registry value WinHttpSettings) cannot be read: WinHttpSettings starts with 0x28, "
-         "not 0x18"),
+         "The WinHTTP proxy settings (registry value WinHttpSettings) cannot be read: WinHttpSettings proxy server runs "
+         "past the end of the value"),
     case("blob cut short", bad_blob(winhttp.encode(PROXY)[:20]), FAILED, "ProxySettings.Failed.UnreadableSettings",
          "The WinHTTP proxy settings (registry value WinHttpSettings) cannot be read: WinHttpSettings proxy server runs "
          "past the end of the value"),

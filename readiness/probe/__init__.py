@@ -7,6 +7,8 @@ line carries only a short bootstrap that reads standard input and runs it. See C
 >>> text = render_input(ProbeInput(tcp=("a.example:443",), https="https://a.example"))
 >>> parse_input(text).tcp
 ('a.example:443',)
+>>> parse_input(text).events[1].xpath
+"*[System[Provider[@Name='Health Service Modules'] and (EventID=4502) and TimeCreated[timediff(@SystemTime) <= 90000000]]]"
 """
 
 from __future__ import annotations
@@ -16,19 +18,29 @@ import dataclasses
 import re
 from importlib import resources
 
-SCHEMA = "readiness-probe/1"
-INPUT_SCHEMA = "readiness-probe-input/1"
+from readiness.probe.gather import ACL_FOLDERS, EVENT_QUERIES, REGISTRY_READS, SERVICES, EventQuery, RegistryRead
+
+SCHEMA = "readiness-probe/2"
+INPUT_SCHEMA = "readiness-probe-input/2"
 INPUT_END = "# readiness-probe-input-end"
 
 IMDS_URL = "http://169.254.169.254/metadata/instance?api-version=2018-02-01"
 HTTPS_URL = "https://eus2-jobruntimedata-prod-su1.azure-automation.net"
 
-# Reads the whole of standard input and runs it as one script block. `$input | Out-String`
-# works from Windows PowerShell 2.0 on. chcp is left alone: the probe writes ASCII only.
+# Checks the language mode first, as about_Language_Modes documents it
+# ($ExecutionContext.SessionState.LanguageMode; reading a property works in every mode): under
+# Constrained Language Mode (an AppLocker or WDAC policy) the probe's .NET calls are blocked, so
+# the bootstrap prints a document that says so instead of running it. Otherwise it reads the
+# whole of standard input (`$input | Out-String`, from Windows PowerShell 2.0 on) and runs it as
+# one script block. chcp is left alone: the probe writes ASCII only.
 BOOTSTRAP = (
     "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; "
+    "$readinessMode = [string]$ExecutionContext.SessionState.LanguageMode; "
+    "if ($readinessMode -ne 'FullLanguage') { "
+    f"'{{\"schema\":\"{SCHEMA}\",\"language_mode\":\"' + $readinessMode + '\"}}' "
+    "} else { "
     "$readinessProbe = $input | Out-String; "
-    "& ([scriptblock]::Create($readinessProbe))"
+    "& ([scriptblock]::Create($readinessProbe)) }"
 )
 
 POWERSHELL = "powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand"
@@ -45,38 +57,69 @@ def command_line() -> str:
 
 
 def script_text() -> str:
-    """The probe script itself, as shipped beside this module."""
-    return resources.files(__package__).joinpath("probe.ps1").read_text(encoding="ascii")
+    """The probe script as it is sent: ``probe.ps1`` beside this module without its comment
+    lines (they are for readers of the file; the script travels with every probe)."""
+    text = resources.files(__package__).joinpath("probe.ps1").read_text(encoding="ascii")
+    return "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
 
 
 @dataclasses.dataclass(frozen=True)
 class ProbeInput:
-    """What the probe tests on the network; everything else it gathers unasked."""
+    """What the probe gathers (defaults: what the 20 rules read) and tests on the network."""
 
     tcp: tuple[str, ...] = ()
     workspace_tcp: tuple[str, ...] = ()
     https: str = HTTPS_URL
     imds: str = IMDS_URL
     timeout_ms: int = 5000
+    registry: tuple[RegistryRead, ...] = REGISTRY_READS
+    services: tuple[str, ...] = SERVICES
+    events: tuple[EventQuery, ...] = EVENT_QUERIES
+    acl: tuple[str, ...] = ACL_FOLDERS
 
 
 def _ps_literal(value: str) -> str:
-    if not value.isascii() or "\n" in value or "\r" in value:
+    if not isinstance(value, str) or not value.isascii() or "\n" in value or "\r" in value:
         raise ValueError(f"probe input must be one line of ASCII: {value!r}")
     return "'" + value.replace("'", "''") + "'"
 
 
-def _ps_array(values: tuple[str, ...]) -> str:
-    return "@(" + ", ".join(_ps_literal(v) for v in values) + ")"
+def _ps_array(values: tuple) -> str:
+    return "@(" + ", ".join(_ps_literal(v) if isinstance(v, str) else str(v) for v in values) + ")"
+
+
+def _positive(value: object, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}")
+    return value
+
+
+def _registry_entry(read: RegistryRead) -> str:
+    if not read.key.upper().startswith("HKLM\\"):
+        raise ValueError(f"the probe reads HKLM only: {read.key!r}")
+    return f"@{{ key = {_ps_literal(read.key)}; names = {_ps_array(read.names)} }}"
+
+
+def _event_entry(query: EventQuery) -> str:
+    _positive(query.newest, f"newest of the {query.log!r} query")
+    if not query.ids or not all(isinstance(i, int) and not isinstance(i, bool) for i in query.ids):
+        raise ValueError(f"ids of the {query.log!r} query must be integers, got {query.ids!r}")
+    return (f"@{{ log = {_ps_literal(query.log)}; ids = {_ps_array(query.ids)}; newest = {query.newest}; "
+            f"xpath = {_ps_literal(query.xpath)} }}")
 
 
 def render_input(probe_input: ProbeInput) -> str:
-    """The header of standard input: PowerShell assignments the probe script reads."""
-    if not isinstance(probe_input.timeout_ms, int) or probe_input.timeout_ms <= 0:
-        raise ValueError("timeout_ms must be a positive integer")
+    """The header of standard input: PowerShell 2.0 assignments the probe script reads.
+
+    Entries are hashtables inside ``@(...)``, so an array of one is never flattened."""
+    _positive(probe_input.timeout_ms, "timeout_ms")
     return "\n".join(
         [
             f"# {INPUT_SCHEMA}",
+            "$ProbeRegistry = @(" + ", ".join(_registry_entry(r) for r in probe_input.registry) + ")",
+            f"$ProbeServices = {_ps_array(probe_input.services)}",
+            "$ProbeEvents = @(" + ", ".join(_event_entry(q) for q in probe_input.events) + ")",
+            f"$ProbeAcl = {_ps_array(probe_input.acl)}",
             f"$ProbeTcp = {_ps_array(probe_input.tcp)}",
             f"$ProbeWorkspaceTcp = {_ps_array(probe_input.workspace_tcp)}",
             f"$ProbeHttps = {_ps_literal(probe_input.https)}",
@@ -97,13 +140,91 @@ class NotAProbe(ValueError):
     """Standard input does not start with the probe's input header."""
 
 
-_LITERAL = r"'(?:[^']|'')*'"
-_ARRAY = re.compile(rf"^@\(\s*((?:{_LITERAL}\s*,\s*)*(?:{_LITERAL})?)\s*\)$")
-_LINE = re.compile(r"^\$(ProbeTcp|ProbeWorkspaceTcp|ProbeHttps|ProbeImds|ProbeTimeoutMs) = (.*)$")
+_TOKEN = re.compile(r"\s*(?:(@\(|@\{|[(){};,=])|'((?:[^']|'')*)'|(\d+)|([A-Za-z_]\w*))")
 
 
-def _unquote(literal: str) -> str:
-    return literal[1:-1].replace("''", "'")
+def _tokens(text: str, name: str) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    at = 0
+    while at < len(text.rstrip()):
+        match = _TOKEN.match(text, at)
+        if not match:
+            raise NotAProbe(f"${name}: unexpected text {text[at:at + 30]!r}")
+        punct, string, number, word = match.groups()
+        if punct:
+            out.append(("p", punct))
+        elif string is not None:
+            out.append(("s", string.replace("''", "'")))
+        elif number:
+            out.append(("n", int(number)))
+        else:
+            out.append(("w", word))
+        at = match.end()
+    return out
+
+
+def _value(tokens: list[tuple[str, object]], name: str) -> object:
+    """A PowerShell literal of the header's subset: '..', N, @(a, b), @{ k = v; ... }."""
+    if not tokens:
+        raise NotAProbe(f"${name}: a value is missing")
+    kind, token = tokens.pop(0)
+    if kind in ("s", "n"):
+        return token
+    if token == "@(":
+        items: list[object] = []
+        while tokens and tokens[0] != ("p", ")"):
+            items.append(_value(tokens, name))
+            if tokens and tokens[0] == ("p", ","):
+                tokens.pop(0)
+        if not tokens:
+            raise NotAProbe(f"${name}: an array is not closed")
+        tokens.pop(0)
+        return items
+    if token == "@{":
+        entries: dict[str, object] = {}
+        while tokens and tokens[0] != ("p", "}"):
+            key_kind, key = tokens.pop(0)
+            if key_kind != "w" or not tokens or tokens.pop(0) != ("p", "="):
+                raise NotAProbe(f"${name}: a hashtable entry is not 'key = value'")
+            entries[str(key)] = _value(tokens, name)
+            if tokens and tokens[0] == ("p", ";"):
+                tokens.pop(0)
+        if not tokens:
+            raise NotAProbe(f"${name}: a hashtable is not closed")
+        tokens.pop(0)
+        return entries
+    raise NotAProbe(f"${name}: unexpected {token!r}")
+
+
+def _literal(text: str, name: str) -> object:
+    tokens = _tokens(text, name)
+    value = _value(tokens, name)
+    if tokens:
+        raise NotAProbe(f"${name}: unexpected text after the value")
+    return value
+
+
+def _strings(value: object, name: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise NotAProbe(f"${name} is not an array of string literals")
+    return tuple(value)
+
+
+def _entries(value: object, name: str, keys: tuple[str, ...]) -> list[dict[str, object]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) and set(v) == set(keys) for v in value):
+        raise NotAProbe(f"${name} is not an array of hashtables with keys {', '.join(keys)}")
+    return value  # type: ignore[return-value]
+
+
+def _number(value: object, name: str) -> int:
+    if not isinstance(value, int) or value <= 0:
+        raise NotAProbe(f"${name} is not a positive number")
+    return value
+
+
+_HEADER = ("ProbeRegistry", "ProbeServices", "ProbeEvents", "ProbeAcl", "ProbeTcp", "ProbeWorkspaceTcp",
+           "ProbeHttps", "ProbeImds", "ProbeTimeoutMs")
+_LINE = re.compile(r"^\$(" + "|".join(_HEADER) + r") = (.*)$")
 
 
 def parse_input(text: str) -> ProbeInput:
@@ -111,7 +232,7 @@ def parse_input(text: str) -> ProbeInput:
     lines = text.replace("\r\n", "\n").split("\n")
     if not lines or lines[0].strip() != f"# {INPUT_SCHEMA}":
         raise NotAProbe("standard input is not the readiness probe")
-    fields: dict[str, object] = {}
+    raw: dict[str, object] = {}
     for line in lines[1:]:
         if line.strip() == INPUT_END:
             break
@@ -119,28 +240,32 @@ def parse_input(text: str) -> ProbeInput:
         if not match:
             raise NotAProbe(f"unexpected line in the probe input header: {line[:80]!r}")
         name, value = match.groups()
-        if name in ("ProbeTcp", "ProbeWorkspaceTcp"):
-            array = _ARRAY.match(value)
-            if not array:
-                raise NotAProbe(f"${name} is not an array of string literals")
-            fields[name] = tuple(_unquote(v) for v in re.findall(_LITERAL, array.group(1)))
-        elif name == "ProbeTimeoutMs":
-            if not value.isdigit():
-                raise NotAProbe("$ProbeTimeoutMs is not a number")
-            fields[name] = int(value)
-        else:
-            if not re.fullmatch(_LITERAL, value):
-                raise NotAProbe(f"${name} is not a string literal")
-            fields[name] = _unquote(value)
+        raw[name] = _literal(value, name)
     else:
         raise NotAProbe("the probe input header has no end line")
-    missing = {"ProbeTcp", "ProbeWorkspaceTcp", "ProbeHttps", "ProbeImds", "ProbeTimeoutMs"} - fields.keys()
+    missing = set(_HEADER) - raw.keys()
     if missing:
         raise NotAProbe(f"the probe input header lacks {', '.join(sorted(missing))}")
+    for name in ("ProbeHttps", "ProbeImds"):
+        if not isinstance(raw[name], str):
+            raise NotAProbe(f"${name} is not a string literal")
+    registry = tuple(RegistryRead(_strings([e["key"]], "ProbeRegistry")[0], _strings(e["names"], "ProbeRegistry"))
+                     for e in _entries(raw["ProbeRegistry"], "ProbeRegistry", ("key", "names")))
+    events = []
+    for e in _entries(raw["ProbeEvents"], "ProbeEvents", ("log", "ids", "newest", "xpath")):
+        ids = e["ids"]
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+            raise NotAProbe("$ProbeEvents: ids is not an array of numbers")
+        events.append(EventQuery(_strings([e["log"]], "ProbeEvents")[0], tuple(ids),  # type: ignore[arg-type]
+                                 _number(e["newest"], "ProbeEvents newest"), _strings([e["xpath"]], "ProbeEvents")[0]))
     return ProbeInput(
-        tcp=fields["ProbeTcp"],  # type: ignore[arg-type]
-        workspace_tcp=fields["ProbeWorkspaceTcp"],  # type: ignore[arg-type]
-        https=fields["ProbeHttps"],  # type: ignore[arg-type]
-        imds=fields["ProbeImds"],  # type: ignore[arg-type]
-        timeout_ms=fields["ProbeTimeoutMs"],  # type: ignore[arg-type]
+        tcp=_strings(raw["ProbeTcp"], "ProbeTcp"),
+        workspace_tcp=_strings(raw["ProbeWorkspaceTcp"], "ProbeWorkspaceTcp"),
+        https=raw["ProbeHttps"],  # type: ignore[arg-type]
+        imds=raw["ProbeImds"],  # type: ignore[arg-type]
+        timeout_ms=_number(raw["ProbeTimeoutMs"], "ProbeTimeoutMs"),
+        registry=registry,
+        services=_strings(raw["ProbeServices"], "ProbeServices"),
+        events=tuple(events),
+        acl=_strings(raw["ProbeAcl"], "ProbeAcl"),
     )

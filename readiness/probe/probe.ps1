@@ -1,8 +1,9 @@
-# readiness-probe/1: gathers the raw facts that the readiness rules read, and changes nothing.
-# Runs after the input header ($ProbeTcp, $ProbeWorkspaceTcp, $ProbeHttps, $ProbeImds,
-# $ProbeTimeoutMs) on Windows PowerShell 2.0 to 5.1 and PowerShell 7. Writes one ASCII JSON
-# document to stdout (see CONTRACT.md) and nothing else. A fact that cannot be gathered is
-# reported in the document, never left out. Decisions are made elsewhere; this only reads.
+# readiness-probe/2: gathers the raw facts its input names, and changes nothing.
+# Runs after the input header ($ProbeRegistry, $ProbeServices, $ProbeEvents, $ProbeAcl,
+# $ProbeTcp, $ProbeWorkspaceTcp, $ProbeHttps, $ProbeImds, $ProbeTimeoutMs) on Windows
+# PowerShell 2.0 to 5.1 and PowerShell 7. Writes one ASCII JSON document to stdout (see
+# CONTRACT.md) and nothing else. A fact that cannot be gathered is reported in the document,
+# never left out. What to gather and every decision are made elsewhere; this only reads.
 
 $ProgressPreference = 'SilentlyContinue'
 $ErrorActionPreference = 'Stop'
@@ -24,7 +25,9 @@ function Get-ProbeObject {
 # ---- JSON writer: ASCII only, every other character as \uXXXX ----
 
 function ConvertTo-ProbeJsonString([string]$Text) {
-    if ($Text -notmatch '[^\x20-\x7E]|["\\]') { return '"' + $Text + '"' }
+    # -cnotmatch: -notmatch ignores case in the current culture, where U+0130 and U+212A
+    # fold to ASCII letters and would pass unescaped.
+    if ($Text -cnotmatch '[^\x20-\x7E]|["\\]') { return '"' + $Text + '"' }
     $escaped = $Text.Replace('\', '\\').Replace('"', '\"')
     $special = [regex]::Matches($escaped, '[^\x20-\x7E]')
     if ($special.Count -gt 256) {
@@ -108,7 +111,7 @@ function Get-ProbeException($Err) {
 }
 
 function Get-ProbeLine([string]$Text, [int]$Limit) {
-    $line = ($Text -replace '\s+', ' ').Trim()
+    $line = ($Text -creplace '\s+', ' ').Trim()
     if ($line.Length -gt $Limit) { $line = $line.Substring(0, $Limit) }
     $line
 }
@@ -172,7 +175,9 @@ function Get-ProbeRegistryValue($Key, [string]$Name) {
         $v['value'] = Get-ProbeUnsigned $raw ([decimal]::Parse('18446744073709551616', $ProbeInvariant))
     } elseif ($kind -eq 'MultiString') {
         $list = New-Object System.Collections.ArrayList
-        foreach ($s in $raw) { [void]$list.Add([string]$s) }
+        if ($null -ne $raw) {
+            foreach ($s in $raw) { [void]$list.Add([string]$s) }
+        }
         $v['value'] = $list
     } elseif ($raw -is [byte[]]) {
         $v['value'] = [System.Convert]::ToBase64String($raw)
@@ -190,8 +195,10 @@ function Get-ProbeRegistryKey([string]$Path, [string[]]$Names) {
     if ($null -ne $key) {
         try {
             $present = $key.GetValueNames()
-            foreach ($name in $Names) {
-                if ($present -contains $name) { $values[$name] = Get-ProbeRegistryValue $key $name }
+            if ($null -ne $Names) {
+                foreach ($name in $Names) {
+                    if ($present -contains $name) { $values[$name] = Get-ProbeRegistryValue $key $name }
+                }
             }
         } finally {
             $key.Close()
@@ -201,37 +208,7 @@ function Get-ProbeRegistryKey([string]$Path, [string[]]$Names) {
     $o
 }
 
-function Get-ProbeRegistryBytes([string]$Path, [string]$Name) {
-    # The raw REG_BINARY value, or $null when the key or the value is absent.
-    $key = $ProbeHklm.OpenSubKey($Path.Substring(5))
-    if ($null -eq $key) { return $null }
-    try {
-        if (-not ($key.GetValueNames() -contains $Name)) { return $null }
-        $kind = $key.GetValueKind($Name).ToString()
-        if ($kind -ne 'Binary') { throw ($Name + ' is ' + $kind + ', not Binary') }
-        return ,$key.GetValue($Name)
-    } finally {
-        $key.Close()
-    }
-}
-
 $ProbeConnections = 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections'
-$ProbeRegistryPaths = @(
-    'HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full',
-    'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate',
-    'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU',
-    'HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client',
-    'HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Server',
-    $ProbeConnections
-)
-$ProbeRegistryNames = @{
-    'HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' = @('Release')
-    'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate' = @('WUServer')
-    'HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU' = @('AUOptions', 'AlwaysAutoRebootAtScheduledTime', 'AlwaysAutoRebootAtScheduledTimeMinutes')
-    'HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client' = @('Enabled', 'DisabledByDefault')
-    'HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Server' = @('Enabled', 'DisabledByDefault')
-    'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' = @('WinHttpSettings')
-}
 
 # ---- Services: status enum name, Start DWORD (StartType does not exist before 5.0) ----
 
@@ -289,7 +266,11 @@ function Get-ProbeAgent {
     $o['installed'] = ($null -ne $cfg)
     if ($null -ne $cfg) {
         try {
-            foreach ($ws in $cfg.GetCloudWorkspaces()) { [void]$workspaces.Add([string]$ws.workspaceId) }
+            # No workspace: the method returns $null, over which foreach on 2.0 runs once.
+            $cloud = $cfg.GetCloudWorkspaces()
+            if ($null -ne $cloud) {
+                foreach ($ws in $cloud) { [void]$workspaces.Add([string]$ws.workspaceId) }
+            }
         } finally {
             [void][System.Runtime.InteropServices.Marshal]::ReleaseComObject($cfg)
         }
@@ -298,7 +279,7 @@ function Get-ProbeAgent {
     $o
 }
 
-# ---- Event logs (Get-WinEvent; "no events" is not an error) ----
+# ---- Event logs: each query an XPath from the input, newest first, one record at a time ----
 
 function Get-ProbeText($Value) {
     if ($null -eq $Value) { return $null }
@@ -307,58 +288,149 @@ function Get-ProbeText($Value) {
     $text
 }
 
-function Test-ProbeEventLog([string]$LogName) {
-    try {
-        $null = Get-WinEvent -ListLog $LogName -ErrorAction Stop
-        return $true
-    } catch {
-        if ((Get-ProbeErrorId $_) -like 'NoMatchingLogsFound*') { return $false }
-        throw $_
+function Test-ProbeExceptionType($Err, [string]$TypeName) {
+    # Whether the error, or an exception inside it, is of the named type (compared by name,
+    # so that the type need not exist where the check runs).
+    $ex = Get-ProbeException $Err
+    for ($i = 0; $null -ne $ex -and $i -lt 8; $i++) {
+        if ($ex.GetType().FullName -eq $TypeName) { return $true }
+        $ex = $ex.InnerException
     }
+    $false
 }
 
-function Add-ProbeEvents($Log, [string]$LogName, $Query) {
-    # One more than the cap is asked for, so that "truncated" means more events exist.
-    $filter = @{ LogName = $LogName; Id = $Query.ids }
-    if ($null -ne $Query.provider) { $filter['ProviderName'] = $Query.provider }
-    if ($null -ne $Query.hours) { $filter['StartTime'] = [DateTime]::Now.AddHours(0 - $Query.hours) }
-    $found = @()
+function Add-ProbeEventRecord($Log, $Id, $Source, $Time, $Message, $Properties) {
+    $e = Get-ProbeObject
+    $e['id'] = [int]$Id
+    $e['source'] = [string]$Source
+    $e['time'] = $Time
+    $e['message'] = Get-ProbeText $Message
+    $list = New-Object System.Collections.ArrayList
+    if ($null -ne $Properties) {
+        foreach ($p in $Properties) { [void]$list.Add((Get-ProbeText $p)) }
+    }
+    $e['properties'] = $list
+    [void]$Log['events'].Add($e)
+}
+
+function Add-ProbeCut($Log, $Query) {
+    $cut = Get-ProbeObject
+    $cut['ids'] = $Query.ids
+    $cut['newest'] = $Query.newest
+    [void]$Log['truncated'].Add($cut)
+}
+
+function Read-ProbeEventsWithReader($Log, [string]$LogName, $Query) {
+    # EventLogReader with the query's XPath, newest first; $false when the log does not exist.
+    # Each record is rendered in its own try: a message that cannot be formatted (no message
+    # file, no publisher metadata) leaves that record with a null message, where Get-WinEvent
+    # would write an error that -ErrorAction Stop turns into the loss of the whole log.
+    $pathType = [System.Diagnostics.Eventing.Reader.PathType]::LogName
+    $logQuery = New-Object System.Diagnostics.Eventing.Reader.EventLogQuery -ArgumentList $LogName, $pathType, ([string]$Query.xpath)
+    $logQuery.ReverseDirection = $true
+    $reader = $null
     try {
-        $found = @(Get-WinEvent -FilterHashtable $filter -MaxEvents ($Query.newest + 1) -ErrorAction Stop)
+        $reader = New-Object System.Diagnostics.Eventing.Reader.EventLogReader -ArgumentList $logQuery
     } catch {
-        if ((Get-ProbeErrorId $_) -notlike 'NoMatchingEventsFound*') { throw $_ }
+        if (Test-ProbeExceptionType $_ 'System.Diagnostics.Eventing.Reader.EventLogNotFoundException') { return $false }
+        throw $_
+    }
+    $found = New-Object System.Collections.ArrayList
+    try {
+        # One more than the cap is read, so that "truncated" means more events exist.
+        while ($found.Count -le $Query.newest) {
+            $rec = $reader.ReadEvent()
+            if ($null -eq $rec) { break }
+            [void]$found.Add($rec)
+        }
+        if ($found.Count -gt $Query.newest) {
+            Add-ProbeCut $Log $Query
+            $found.RemoveAt($found.Count - 1)
+        }
+        foreach ($rec in $found) {
+            # An event without a time cannot be placed in a window: the log is reported unreadable.
+            if ($null -eq $rec.TimeCreated) { throw ('event ' + $rec.Id + ' (record ' + $rec.RecordId + ') has no time') }
+            $message = $null
+            try {
+                $message = $rec.FormatDescription()
+            } catch {
+                $message = $null
+            }
+            $properties = New-Object System.Collections.ArrayList
+            if ($null -ne $rec.Properties) {
+                foreach ($p in $rec.Properties) { [void]$properties.Add([string]$p.Value) }
+            }
+            $time = $rec.TimeCreated.ToUniversalTime().ToString($ProbeTimeFormat, $ProbeInvariant)
+            Add-ProbeEventRecord $Log $rec.Id $rec.ProviderName $time $message $properties
+        }
+    } finally {
+        foreach ($rec in $found) { $rec.Dispose() }
+        $reader.Dispose()
+    }
+    $true
+}
+
+function Read-ProbeEventsWithWevtutil($Log, [string]$LogName, $Query) {
+    # Without .NET 3.5: wevtutil qe, newest first, as event XML, which Windows does not
+    # translate (so messages are null). $false when the log does not exist (15007,
+    # ERROR_EVT_CHANNEL_NOT_FOUND). Its exit code is the verdict, not its stderr.
+    $ErrorActionPreference = 'Continue'
+    $count = [int]$Query.newest + 1
+    $lines = @(wevtutil.exe qe $LogName ('/q:' + [string]$Query.xpath) '/f:xml' '/rd:true' ('/c:' + $count))
+    $code = $LASTEXITCODE
+    $ErrorActionPreference = 'Stop'
+    if ($code -eq 15007) { return $false }
+    if ($code -ne 0) { throw ('wevtutil qe ' + $LogName + ' exited with code ' + $code) }
+    $xml = [xml]('<Events>' + ($lines -join ' ') + '</Events>')
+    $found = New-Object System.Collections.ArrayList
+    foreach ($node in $xml.DocumentElement.ChildNodes) {
+        if ($node.LocalName -eq 'Event') { [void]$found.Add($node) }
     }
     if ($found.Count -gt $Query.newest) {
-        $cut = Get-ProbeObject
-        $cut['ids'] = $Query.ids
-        $cut['newest'] = $Query.newest
-        [void]$Log['truncated'].Add($cut)
-        $found = $found[0..($Query.newest - 1)]
+        Add-ProbeCut $Log $Query
+        $found.RemoveAt($found.Count - 1)
     }
-    foreach ($rec in $found) {
-        # An event without a time cannot be placed in a window: the log is reported unreadable.
-        if ($null -eq $rec.TimeCreated) { throw ('event ' + $rec.Id + ' (record ' + $rec.RecordId + ') has no time') }
-        $e = Get-ProbeObject
-        $e['id'] = [int]$rec.Id
-        $e['source'] = [string]$rec.ProviderName
-        $e['time'] = $rec.TimeCreated.ToUniversalTime().ToString($ProbeTimeFormat, $ProbeInvariant)
-        $e['message'] = Get-ProbeText $rec.Message
-        $properties = New-Object System.Collections.ArrayList
-        if ($null -ne $rec.Properties) {
-            foreach ($p in $rec.Properties) { [void]$properties.Add((Get-ProbeText ([string]$p.Value))) }
+    foreach ($node in $found) {
+        $system = $node['System']
+        $created = $system['TimeCreated']
+        $stamp = ''
+        if ($null -ne $created) { $stamp = $created.GetAttribute('SystemTime') }
+        if ($stamp -cnotmatch '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d') {
+            throw ('event ' + $system['EventID'].InnerText + ' (record ' + $system['EventRecordID'].InnerText + ') has no time')
         }
-        $e['properties'] = $properties
-        [void]$Log['events'].Add($e)
+        $properties = New-Object System.Collections.ArrayList
+        $data = $node['EventData']
+        if ($null -eq $data -and $null -ne $node['UserData']) { $data = $node['UserData'].FirstChild }
+        if ($null -ne $data) {
+            foreach ($item in $data.ChildNodes) { [void]$properties.Add([string]$item.InnerText) }
+        }
+        $source = $system['Provider'].GetAttribute('Name')
+        Add-ProbeEventRecord $Log $system['EventID'].InnerText $source ($stamp.Substring(0, 19) + 'Z') $null $properties
     }
+    $true
 }
 
 function Get-ProbeEventLog([string]$LogName, $Queries) {
+    # The log's queries, in input order; "exists" false (and nothing else) when it does not exist.
     $o = Get-ProbeObject
-    $o['exists'] = Test-ProbeEventLog $LogName
+    $o['exists'] = $true
     $o['events'] = New-Object System.Collections.ArrayList
     $o['truncated'] = New-Object System.Collections.ArrayList
-    if ($o['exists']) {
-        foreach ($query in $Queries) { Add-ProbeEvents $o $LogName $query }
+    if ($null -eq $Queries) { return $o }
+    foreach ($query in $Queries) {
+        # EventLogReader (what Get-WinEvent reads with) is in .NET 3.5's System.Core, which
+        # PowerShell 2.0 may lack (Windows Server 2008 R2 as installed): there, wevtutil reads.
+        if ($PSVersionTable.PSVersion.Major -ge 3) {
+            $exists = Read-ProbeEventsWithReader $o $LogName $query
+        } else {
+            $exists = Read-ProbeEventsWithWevtutil $o $LogName $query
+        }
+        if (-not $exists) {
+            $o['exists'] = $false
+            $o['events'].Clear()
+            $o['truncated'].Clear()
+            break
+        }
     }
     $o
 }
@@ -377,18 +449,13 @@ function Get-ProbeAcl([string]$Folder) {
             $info = New-Object System.IO.DirectoryInfo -ArgumentList $Folder
             $security = $info.GetAccessControl([System.Security.AccessControl.AccessControlSections]::Access)
         }
+        # SIDs only: translating one to an account name can wait on a domain controller
+        # without bound, and no rule needs the name.
         $sidType = [System.Security.Principal.SecurityIdentifier]
-        foreach ($rule in $security.GetAccessRules($true, $true, $sidType)) {
-            $sid = $rule.IdentityReference.Value
-            $identity = $sid
-            try {
-                $identity = $rule.IdentityReference.Translate([System.Security.Principal.NTAccount]).Value
-            } catch {
-                $identity = $sid
-            }
+        $rules = @($security.GetAccessRules($true, $true, $sidType))
+        foreach ($rule in $rules) {
             $entry = Get-ProbeObject
-            $entry['identity'] = $identity
-            $entry['sid'] = $sid
+            $entry['sid'] = $rule.IdentityReference.Value
             $entry['rights'] = [int64](Get-ProbeUnsigned ([int]$rule.FileSystemRights) 4294967296)
             $entry['type'] = $rule.AccessControlType.ToString()
             # PropagationFlags.InheritOnly (2): the entry does not apply to the folder itself.
@@ -410,12 +477,16 @@ function Get-ProbeBlobString($Blob, [int]$Offset, [string]$What) {
 }
 
 function Get-ProbeWinHttpProxy {
-    # WinHttpSettings: DWORD 0x18, DWORD counter, DWORD flags (0x2: proxy), then the proxy
-    # server and the bypass list, each a DWORD length and ASCII bytes. Absent: direct access.
-    $blob = Get-ProbeRegistryBytes $ProbeConnections 'WinHttpSettings'
-    if ($null -eq $blob -or $blob.Length -eq 0) { return $null }
+    # WinHttpSettings: a DWORD version (0x18, 0x28, ... as the writer chose: not checked), a
+    # DWORD counter, DWORD flags (0x2: proxy), then the proxy server and the bypass list, each a
+    # DWORD length and ASCII bytes. Only the lengths are structure. Absent: direct access.
+    $values = (Get-ProbeRegistryKey $ProbeConnections @('WinHttpSettings'))['values']
+    if (-not $values.Contains('WinHttpSettings')) { return $null }
+    $value = $values['WinHttpSettings']
+    if ($value['type'] -ne 'Binary') { throw ('WinHttpSettings is ' + $value['type'] + ', not Binary') }
+    $blob = [System.Convert]::FromBase64String($value['value'])
+    if ($blob.Length -eq 0) { return $null }
     if ($blob.Length -lt 12) { throw ('WinHttpSettings is ' + $blob.Length + ' bytes, shorter than its header') }
-    if ([System.BitConverter]::ToUInt32($blob, 0) -ne 24) { throw 'WinHttpSettings does not start with 0x18' }
     $flags = [System.BitConverter]::ToUInt32($blob, 8)
     $server = Get-ProbeBlobString $blob 12 'proxy server'
     $bypass = @('', $server[1])
@@ -433,7 +504,7 @@ function Get-ProbeProxyFor($Uri, $Proxy) {
             if ($Uri.Host.IndexOf('.') -lt 0) { return $null }
             continue
         }
-        $pattern = $pattern -replace '^[A-Za-z]+://', ''
+        $pattern = $pattern -creplace '^[A-Za-z]+://', ''
         try {
             if ($Uri.Host -like $pattern -or ($Uri.Host + ':' + $Uri.Port) -like $pattern) { return $null }
         } catch {
@@ -451,7 +522,7 @@ function Get-ProbeProxyFor($Uri, $Proxy) {
         }
     }
     if ($null -eq $chosen -or $chosen -eq '') { return $null }
-    $chosen -replace '^[A-Za-z]+://', ''
+    $chosen -creplace '^[A-Za-z]+://', ''
 }
 
 function Get-ProbeEndpoint([string]$Target, [int]$DefaultPort) {
@@ -575,7 +646,7 @@ function Send-ProbeHttpRequest($Test) {
     $req.Method = 'GET'
     $req.AllowAutoRedirect = $false
     $req.KeepAlive = $false
-    $req.UserAgent = 'readiness-probe/1'
+    $req.UserAgent = 'readiness-probe/2'
     $req.ConnectionGroupName = $Test.group
     if ($Test.imds) { $req.Headers.Add('Metadata', 'true') }
     if ($null -ne $Test.proxyServer) {
@@ -665,11 +736,15 @@ function Get-ProbeNetwork($Workspaces) {
         $o['tls12_offered'] = $false
     }
     $targets = New-Object System.Collections.ArrayList
-    foreach ($target in @($ProbeTcp)) { if ($target) { [void]$targets.Add([string]$target) } }
-    foreach ($template in @($ProbeWorkspaceTcp)) {
-        if (-not $template) { continue }
-        foreach ($ws in $Workspaces) {
-            if ([string]$ws -match $ProbeGuid) { [void]$targets.Add(([string]$template).Replace('{ws}', [string]$ws)) }
+    if ($null -ne $ProbeTcp) {
+        foreach ($target in $ProbeTcp) { if ($target) { [void]$targets.Add([string]$target) } }
+    }
+    if ($null -ne $ProbeWorkspaceTcp -and $null -ne $Workspaces) {
+        foreach ($template in $ProbeWorkspaceTcp) {
+            if (-not $template) { continue }
+            foreach ($ws in $Workspaces) {
+                if ([string]$ws -cmatch $ProbeGuid) { [void]$targets.Add(([string]$template).Replace('{ws}', [string]$ws)) }
+            }
         }
     }
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
@@ -711,48 +786,65 @@ function Get-ProbeNetwork($Workspaces) {
     $o
 }
 
-# ---- The document ----
+# ---- The document: one fact per entry of the input, each gathered by one function ----
 
-$ProbeDoc = Get-ProbeObject
-$ProbeDoc['schema'] = 'readiness-probe/1'
-$ProbeDoc['collected_at'] = [DateTime]::UtcNow.ToString($ProbeTimeFormat, $ProbeInvariant)
-$ProbeDoc['os'] = Get-ProbeFact 'os' {
+function Get-ProbeOs {
     $o = Get-ProbeObject
     $o['version'] = [Environment]::OSVersion.Version.ToString()
     $o
 }
-$ProbeDoc['powershell'] = Get-ProbeFact 'powershell' {
+
+function Get-ProbePowerShell {
     $o = Get-ProbeObject
     $o['version'] = $PSVersionTable.PSVersion.ToString()
     $o['edition'] = 'Desktop'
     if ($PSVersionTable.PSEdition) { $o['edition'] = [string]$PSVersionTable.PSEdition }
     $o
 }
+
+$ProbeDoc = Get-ProbeObject
+$ProbeDoc['schema'] = 'readiness-probe/2'
+$ProbeDoc['collected_at'] = [DateTime]::UtcNow.ToString($ProbeTimeFormat, $ProbeInvariant)
+$ProbeDoc['os'] = Get-ProbeFact 'os' { Get-ProbeOs }
+$ProbeDoc['powershell'] = Get-ProbeFact 'powershell' { Get-ProbePowerShell }
 $registry = Get-ProbeObject
-foreach ($path in $ProbeRegistryPaths) {
-    $registry[$path] = Get-ProbeFact ('registry.' + $path) { Get-ProbeRegistryKey $path $ProbeRegistryNames[$path] }
+if ($null -ne $ProbeRegistry) {
+    foreach ($read in $ProbeRegistry) {
+        $registry[$read.key] = Get-ProbeFact ('registry.' + $read.key) { Get-ProbeRegistryKey $read.key $read.names }
+    }
 }
 $ProbeDoc['registry'] = $registry
 $services = Get-ProbeObject
-foreach ($name in @('HealthService', 'wuauserv')) {
-    $services[$name] = Get-ProbeFact ('services.' + $name) { Get-ProbeService $name }
+if ($null -ne $ProbeServices) {
+    foreach ($name in $ProbeServices) {
+        $services[$name] = Get-ProbeFact ('services.' + $name) { Get-ProbeService $name }
+    }
 }
 $ProbeDoc['services'] = $services
 $ProbeDoc['agent'] = Get-ProbeFact 'agent' { Get-ProbeAgent }
-$logs = Get-ProbeObject
-$logs['Operations Manager'] = Get-ProbeFact 'event_logs.Operations Manager' {
-    Get-ProbeEventLog 'Operations Manager' @(
-        @{ ids = [int[]]@(1210); newest = 1000; hours = $null; provider = $null },
-        @{ ids = [int[]]@(4502); newest = 50; hours = 25; provider = 'Health Service Modules' })
+# Queries grouped by log, logs in the order they first appear in the input.
+$logNames = New-Object System.Collections.ArrayList
+$logQueries = @{}
+if ($null -ne $ProbeEvents) {
+    foreach ($query in $ProbeEvents) {
+        if (-not $logQueries.ContainsKey($query.log)) {
+            [void]$logNames.Add($query.log)
+            $logQueries[$query.log] = New-Object System.Collections.ArrayList
+        }
+        [void]$logQueries[$query.log].Add($query)
+    }
 }
-$logs['Microsoft-SMA/Operational'] = Get-ProbeFact 'event_logs.Microsoft-SMA/Operational' {
-    Get-ProbeEventLog 'Microsoft-SMA/Operational' @(
-        @{ ids = [int[]]@(15003, 15004); newest = 50; hours = $null; provider = $null })
+$logs = Get-ProbeObject
+foreach ($logName in $logNames) {
+    $logs[$logName] = Get-ProbeFact ('event_logs.' + $logName) { Get-ProbeEventLog $logName $logQueries[$logName] }
 }
 $ProbeDoc['event_logs'] = $logs
 $acl = Get-ProbeObject
-$folder = 'C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys'
-$acl[$folder] = Get-ProbeFact ('acl.' + $folder) { Get-ProbeAcl $folder }
+if ($null -ne $ProbeAcl) {
+    foreach ($folder in $ProbeAcl) {
+        $acl[$folder] = Get-ProbeFact ('acl.' + $folder) { Get-ProbeAcl $folder }
+    }
+}
 $ProbeDoc['acl'] = $acl
 $workspaces = @()
 if ($ProbeDoc['agent'].Contains('workspaces')) { $workspaces = $ProbeDoc['agent']['workspaces'] }
