@@ -408,3 +408,14 @@ def test_the_validator_catches_a_broken_workflow(tmp_path):
     done = validate_workflow(broken)
     assert done.returncode == 1
     assert "run-on-windows" in done.stdout + done.stderr
+
+
+def test_each_step_condition_names_an_earlier_step():
+    """The schema does not check ``steps.<id>`` references; a misspelt id would skip a stage."""
+    seen: set[str] = set()
+    for step in steps():
+        for name in re.findall(r"steps\.([\w-]+)\.outcome", step.get("if", "")):
+            assert name in seen, f"{step['name']}: no earlier step has id {name}"
+        if "id" in step:
+            seen.add(step["id"])
+    assert {"install", "input", "probe-desktop", "probe-core", "winrm", "suite"} <= seen
