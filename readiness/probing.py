@@ -187,7 +187,7 @@ def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
             facts = parse_probe_output(out)
         except LanguageModeRefused as exc:
             failure = HostFailure(PROBE_ERROR, f"the probe on {where} did not run: {exc}")
-            return HostProbe(spec, "windows", failure=failure, elapsed=time.monotonic() - started)
+            return HostProbe(spec, "windows", failure=failure)
         except ProbeOutputError as exc:
             why = truncation(out) or _one_line(str(exc))
             failure = HostFailure(PROBE_ERROR, f"the probe output of {where} is not valid: {why}")

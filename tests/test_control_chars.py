@@ -2,9 +2,10 @@
 
 An emulated host's WSUS server value (a registry string the host controls) carries lines that
 GitHub Actions and Azure Pipelines run as workflow commands, and ANSI/OSC escape sequences;
-a second host is named with a percent-decoded user name that does the same. The suite runs as
-a user runs it (a real pytest process, every output on); no line of its output starts with the
-host's commands, no ESC byte from the host reaches it, and the JSON report keeps the value.
+a host URL whose percent-decoded user name does the same is refused as a usage error that shows
+the name escaped. The suite runs as a user runs it (a real pytest process, every output on); no
+line of its output starts with the host's commands, no ESC byte from the host reaches it, and the
+JSON report keeps the value.
 """
 
 from __future__ import annotations
@@ -39,16 +40,20 @@ def _scenario(tmp_path):
 
 
 def _run(tmp_path, hosts: list[str], fmt: str, name: str) -> tuple[subprocess.CompletedProcess, dict]:
+    run = _pytest(tmp_path, hosts, fmt, name)
+    return run, json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _pytest(tmp_path, hosts: list[str], fmt: str, name: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTEST_XDIST"))}
     env["PYTHONPATH"] = str(ROOT)
     report = tmp_path / f"{name}.json"
-    run = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
          "-vv", "-rA", "--tb=long", "--color=yes", "--strict-warnings", "--readiness-format", fmt,
          f"--html={tmp_path / f'{name}.html'}", f"--junitxml={tmp_path / f'{name}.xml'}",
          f"--readiness-json={report}", "--connect-timeout", "1", "--hosts=" + ",".join(hosts)],
         cwd=tmp_path, env=env, capture_output=True, timeout=180)
-    return run, json.loads(report.read_text(encoding="utf-8"))
 
 
 def _forged(output: bytes) -> list[str]:
@@ -73,7 +78,8 @@ def test_host_text_with_control_characters_is_escaped_in_every_printed_line(tmp_
         good = f"winrm://{host.user}:{host.password}@{host.address}:{host.http_port}?no_ssl=true"
         forged_user = urllib.parse.quote(USER, safe="")
         bad = f"winrm://{forged_user}:x@{host.address}:{host.http_port}?no_ssl=true"
-        runs = [_run(tmp_path, [good, bad], fmt, fmt) for fmt in ("summary", "list")]
+        runs = [_run(tmp_path, [good], fmt, fmt) for fmt in ("summary", "list")]
+        refused = _pytest(tmp_path, [good, bad], "summary", "refused")
     for run, data in runs:
         out = run.stdout + run.stderr
         assert run.returncode == 1, out.decode(errors="replace")[-3000:]
@@ -84,7 +90,11 @@ def test_host_text_with_control_characters_is_escaped_in_every_printed_line(tmp_
         entry = data["hosts"][0]
         wsus = next(r for r in entry["results"] if r["RuleId"] == "WSUSServerConfigured")
         assert wsus["CheckResultMessageArguments"] == [PAYLOAD]
-        assert data["hosts"][1]["results"][0]["CheckResultMessageId"].endswith(".Failed.AccessDenied")
     summary = runs[0][0].stdout.decode()
     assert "WSUSServerConfigured  PassedWithWarning" in summary
-    assert "\\n::warning::user\\x1b[2J@" in summary  # the forged user name, in the host's total line
+    # A user name with control characters is not a host: a usage error that shows it escaped.
+    out = refused.stdout + refused.stderr
+    assert refused.returncode == 4, out.decode(errors="replace")[-3000:]
+    assert _forged(out) == []
+    assert b"the user name 'admin\\n::warning::user\\x1b[2J' holds a control character" in out
+    assert not (tmp_path / "refused.json").exists()

@@ -114,7 +114,7 @@ def test_probe_with_other_stdin_is_a_powershell_error(fleet):
 def test_probe_flood_writes_a_mib_at_a_time_without_end(fleet):
     protocol = _session(fleet, "f-probe_flood").protocol
     shell = protocol.open_shell()
-    command = protocol.run_command(shell, probe.command_line())
+    command = protocol.run_command(shell, probe.command_line(), console_mode_stdin=False)
     protocol.send_command_input(shell, command, _stdin(), end=True)
     received = 0
     while received < 8 * 2**20:

@@ -101,7 +101,7 @@ def test_validate_accepts_a_probe_document(tmp_path):
 
 @pytest.mark.parametrize("change, words", [
     (lambda d: d.pop("os"), "os: missing"),
-    (lambda d: d.update(schema="readiness-probe/0"), "expected 'readiness-probe/1'"),
+    (lambda d: d.update(schema="readiness-probe/0"), f"expected '{probe.SCHEMA}'"),
     (lambda d: d["services"]["wuauserv"].update(start="Manual"), "services.wuauserv.start"),
 ])
 def test_validate_refuses_a_document_the_suite_refuses(tmp_path, change, words):
