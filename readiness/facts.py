@@ -251,7 +251,15 @@ class HttpTest:
     direct: HttpAnswer  # bypassing them
 
 
-_REG_TYPES_NUMBER = ("DWord", "QWord")
+def _powershell_true(value: Any) -> bool:
+    """PowerShell's truthiness (``LanguagePrimitives.IsTrue``) for what the registry holds."""
+    if value is None:
+        return False
+    if isinstance(value, (tuple, bytes)):
+        return len(value) > 1 or (len(value) == 1 and _powershell_true(value[0]))
+    if isinstance(value, str):
+        return value != ""
+    return value != 0
 
 
 class Facts:
@@ -325,10 +333,12 @@ class Facts:
         return entry["value"]
 
     def registry_number(self, key: str, name: str) -> int | None:
-        """A value as a number, the way PowerShell's ``-eq`` compares it with one.
+        """A value as a number, to order it (``Release`` >= 394802).
 
         DWord and QWord values are numbers; a String holding a decimal integer counts as that
-        integer; anything else (absent, text, binary) is None, which equals no number.
+        integer (PowerShell would compare that string with the digits as text, so "9" would
+        count as above 394802; a number is what the value means); anything else (absent, text,
+        binary) is None. For equality as the troubleshooter tests it, see :meth:`registry_equals`.
         """
         value = self.registry_value(key, name)
         if isinstance(value, bool):
@@ -339,15 +349,43 @@ class Facts:
             return int(value.strip())
         return None
 
+    def registry_equals(self, key: str, name: str, number: int) -> bool:
+        """Whether a value equals ``number`` as the troubleshooter's ``checkRegValue`` decides it.
+
+        That is PowerShell's ``if ($value -eq number)``: the left side's type decides the
+        comparison. A DWord or QWord compares as a number; a String or ExpandString as text
+        (``"4" -eq 4`` is true, ``"04" -eq 4`` is not: the number becomes the string "4", and
+        PowerShell compares strings ignoring case); a MultiString or Binary value is an array,
+        for which ``-eq`` keeps the elements that are equal, and the result is true when that
+        kept array is (PowerShell's truthiness: :meth:`registry_is_set`). Absent is false.
+        """
+        value = self.registry_value(key, name)
+        if value is None or isinstance(value, bool):
+            return False
+        if isinstance(value, int):
+            return value == number
+        if isinstance(value, str):
+            return value.casefold() == str(number)
+        if isinstance(value, tuple):
+            return _powershell_true(tuple(v for v in value if v.casefold() == str(number)))
+        if isinstance(value, bytes):
+            return _powershell_true(tuple(b for b in value if b == number))
+        return False
+
+    def registry_is_set(self, key: str, name: str) -> bool:
+        """Whether a value is true in PowerShell's ``if ($value)``, as the troubleshooter tests it.
+
+        A number is true when it is not 0; a string when it is not empty (``"0"`` is true); an
+        array (MultiString, Binary) when it has two elements or more, or one that is itself true
+        (``System.Management.Automation.LanguagePrimitives.IsTrue``). Absent is false.
+        """
+        return _powershell_true(self.registry_value(key, name))
+
     # services, agent, events, ACL
     def service(self, name: str) -> Service:
         key, obj = self._lookup(self._doc["services"], name, "the service")
         obj = self._available(obj, f"services.{key}")
         return Service(key, obj["exists"], obj["status"], obj["start"])
-
-    @property
-    def agent_installed(self) -> bool:
-        return self._fact("agent")["installed"]
 
     @property
     def agent_workspaces(self) -> tuple[str, ...]:

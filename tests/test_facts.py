@@ -184,8 +184,30 @@ def test_registry_is_case_insensitive_and_typed():
 
 
 @pytest.mark.parametrize(("value", "number"), [(4, 4), ("4", 4), (" 15 ", 15), ("four", None), (["4"], None), (b"\x04", None)])
-def test_registry_number_compares_as_powershell_does(value, number):
+def test_registry_number_reads_numbers_and_decimal_text(value, number):
     assert HostDoc().registry(AU_POLICY, AUOptions=value).facts().registry_number(AU_POLICY, "AUOptions") == number
+
+
+# PowerShell's documentation: about_Comparison_Operators (the left operand's type decides the
+# comparison; a collection on the left gives back its matching members) and about_Booleans
+# (an empty string is false, "0" true; an array of no element false, of one element that
+# element's truth, of more true). So ("4" -eq 4) is true, ("04" -eq 4) false, (@("0") -eq 0)
+# is @("0"), true, and ([byte[]]@(0) -eq 0) is @(0), false.
+@pytest.mark.parametrize(("value", "number", "equal"), [
+    (4, 4, True), (5, 4, False), ("4", 4, True), ("04", 4, False), (" 4", 4, False), ("four", 4, False),
+    (["4"], 4, True), (["1", "4"], 4, True), (["0"], 0, True), ([], 0, False), (b"\x04", 4, True),
+    (b"\x00", 0, False), (b"\x00\x00", 0, True), (None, 0, False)])
+def test_registry_equals_is_powershells_eq_then_its_truth(value, number, equal):
+    doc = HostDoc() if value is None else HostDoc().registry(AU_POLICY, AUOptions=value)
+    assert doc.facts().registry_equals(AU_POLICY, "AUOptions", number) is equal
+
+
+@pytest.mark.parametrize(("value", "is_set"), [
+    (0, False), (15, True), ("", False), ("0", True), ([], False), ([""], False), (["15"], True),
+    (["", ""], True), (b"\x00", False), (b"\x01", True), (None, False)])
+def test_registry_is_set_is_powershells_truth(value, is_set):
+    doc = HostDoc() if value is None else HostDoc().registry(AU_POLICY, AlwaysAutoRebootAtScheduledTimeMinutes=value)
+    assert doc.facts().registry_is_set(AU_POLICY, "AlwaysAutoRebootAtScheduledTimeMinutes") is is_set
 
 
 def test_registry_key_the_probe_does_not_read():

@@ -3,6 +3,7 @@ their expected outcomes table (fixtures/hosts/README.md)."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import textwrap
 from datetime import datetime, timezone
@@ -465,6 +466,24 @@ def _value(doc, key, name):
     return None if found is None else found["value"]
 
 
+def _ps_true(value) -> bool:
+    """PowerShell's ``if ($value)`` (about_Booleans) over what the probe reports."""
+    if isinstance(value, list):
+        return len(value) > 1 or (len(value) == 1 and _ps_true(value[0]))
+    return value not in (None, "", 0)
+
+
+def _ps_equals(doc, key, name, number) -> bool:
+    """The troubleshooter's ``checkRegValue``: ``if ($value -eq number)``, the left side's type deciding."""
+    found = doc["registry"][key]["values"].get(name)
+    if found is None:
+        return False
+    value = list(base64.b64decode(found["value"])) if found["type"] == "Binary" else found["value"]
+    if isinstance(value, list):
+        return _ps_true([v for v in value if str(v).lower() == str(number)])
+    return value == number if isinstance(value, int) else value.lower() == str(number)
+
+
 def expected_outcomes(doc: dict, location: str | None) -> list[tuple[str, str]]:
     """(RuleId, CheckResultMessageId) in report order, per windows-rules.md."""
     out: dict[str, str] = {}
@@ -474,6 +493,8 @@ def expected_outcomes(doc: dict, location: str | None) -> list[tuple[str, str]]:
     os_v = _v(doc["os"]["version"])
     out["OperatingSystemCheck"] = ok("OperatingSystemCheck") if os_v >= (6, 1, 7600) else failed("OperatingSystemCheck")
     release = _value(doc, "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full", "Release")
+    if isinstance(release, str) and release.strip().isdigit():  # decimal text reads as its number
+        release = int(release)
     out["DotNetFrameworkInstalledCheck"] = (ok if isinstance(release, int) and release >= 394802 else failed)("DotNetFrameworkInstalledCheck")
     ps = _v(doc["powershell"]["version"])[:2]
     r = "WindowsManagementFrameworkInstalledCheck"
@@ -525,24 +546,27 @@ def expected_outcomes(doc: dict, location: str | None) -> list[tuple[str, str]]:
     out[r] = (ok if folder.get("exists") and acl_rights.has_rights(rights, acl_rights.WRITE | acl_rights.MODIFY) else failed)(r)
     r = "TlsVersionCheck"
     tls = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\"
-    cd, sd = _value(doc, tls + "Client", "DisabledByDefault"), _value(doc, tls + "Server", "DisabledByDefault")
-    ce, se = _value(doc, tls + "Client", "Enabled"), _value(doc, tls + "Server", "Enabled")
+    def tls_is(side, name, number):
+        return _ps_equals(doc, tls + side, name, number)
+    cd0, sd0 = tls_is("Client", "DisabledByDefault", 0), tls_is("Server", "DisabledByDefault", 0)
+    cd1, sd1 = tls_is("Client", "DisabledByDefault", 1), tls_is("Server", "DisabledByDefault", 1)
+    ce0, se0 = tls_is("Client", "Enabled", 0), tls_is("Server", "Enabled", 0)
     if not out["OperatingSystemCheck"].endswith("Passed") and os_v >= (6, 0, 6001):
         out[r] = failed(r)
     elif (6, 1, 7601) <= os_v[:3] <= (6, 1, 8400):
-        out[r] = ok(r) if cd == 0 and sd == 0 and not (ce == 0 and se == 0) else failed(r, "NotExplicitlyEnabled")
+        out[r] = ok(r) if cd0 and sd0 and not (ce0 and se0) else failed(r, "NotExplicitlyEnabled")
     elif os_v >= (6, 2, 9200):
-        out[r] = failed(r, "ExplicitlyDisabled") if 1 in (cd, sd) or 0 in (ce, se) else f"{r}.Passed.EnabledByDefault"
+        out[r] = failed(r, "ExplicitlyDisabled") if cd1 or sd1 or ce0 or se0 else f"{r}.Passed.EnabledByDefault"
     else:
         out[r] = failed(r, "NoDefaultSupport")
     au = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU"
     r = "AlwaysAutoRebootCheck"
-    out[r] = warn(r) if _value(doc, au, "AlwaysAutoRebootAtScheduledTime") == 1 or _value(
-        doc, au, "AlwaysAutoRebootAtScheduledTimeMinutes") else ok(r)
+    out[r] = warn(r) if _ps_equals(doc, au, "AlwaysAutoRebootAtScheduledTime", 1) or _ps_true(_value(
+        doc, au, "AlwaysAutoRebootAtScheduledTimeMinutes")) else ok(r)
     r = "WSUSServerConfigured"
     out[r] = warn(r) if _value(doc, "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate", "WUServer") else ok(r)
     r = "AutomaticUpdateCheck"
-    out[r] = warn(r) if _value(doc, au, "AUOptions") == 4 else ok(r)
+    out[r] = warn(r) if _ps_equals(doc, au, "AUOptions", 4) else ok(r)
     r = "HttpsConnection"
     https = doc["network"]["https"]
     proxy_status, direct_status = https["proxy"]["status"], https["direct"]["status"]
@@ -622,42 +646,31 @@ def test_warnings_has_only_passed_and_warnings():
     assert not any(".Failed" in i for i in ids) and sum(".PassedWithWarning" in i for i in ids) == 8
 
 
-def readme_pending() -> set[str]:
-    """Scenarios listed in fixtures/hosts/README.md as waiting for their expected results."""
-    text = (HOSTS / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Scenarios whose expected results are to be filled", 1)[1].split("\n## ", 1)[0]
-    return {cells[0] for line in section.splitlines()
-            if len(cells := [c.strip() for c in line.strip().strip("|").split("|")]) == 2
-            and cells[1] == "to be filled"}
-
-
 def test_readme_table_matches_every_shipped_scenario():
     table = readme_table()
     in_table = set(table)
-    pending = readme_pending()
-    assert not in_table & pending, "a scenario is both in the table and waiting for its results"
-    assert in_table | pending == {p.stem for p in shipped()}
+    assert in_table == {p.stem for p in shipped()}
     for name in sorted(in_table):
         rows = table[name]
         assert [(r, i) for r, _, i in rows] == _outcomes(name), name
         assert all(i.startswith(f"{r}.{c}") for r, c, i in rows), name
 
 
-PENDING = ["raw-registry-kinds"]
 WINDOWS_BEHAVIOUR = ["winhttp-v28-proxy", "opsmgr-unregistered-ja", "event-message-null", "legacy-2008r2-ps2-no-net35",
-                     "constrained-language"]
+                     "constrained-language", "raw-registry-kinds"]
 
 
-def test_scenarios_of_windows_behaviour_wait_for_their_results():
-    """Each loads, says what it shows, and is listed as waiting (its rows come with the probe that handles it)."""
-    assert set(PENDING) == readme_pending()
-    for name in PENDING:
-        text = (HOSTS / f"{name}.yaml").read_text(encoding="utf-8")
-        assert "Results to be filled" in text or "results to be filled" in text, name
-        assert f"| `{name}` |" in (HOSTS / "README.md").read_text(encoding="utf-8"), name
+def test_scenarios_of_windows_behaviour_show_what_they_say():
+    """Each is in the table, is described there, and holds the Windows behaviour it names."""
     table = readme_table()
-    for name in WINDOWS_BEHAVIOUR:  # handled by the probe: in the table, no longer waiting
-        assert name in table and "to be filled" not in (HOSTS / f"{name}.yaml").read_text(encoding="utf-8"), name
+    readme = (HOSTS / "README.md").read_text(encoding="utf-8")
+    for name in WINDOWS_BEHAVIOUR:
+        assert name in table and f"| `{name}` |" in readme, name
+    kinds = load_scenario(HOSTS / "raw-registry-kinds.yaml").registry
+    au = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU"
+    assert kinds.get(au, "AUOptions").value == "4"
+    assert ("AutomaticUpdateCheck", "PassedWithWarning", "AutomaticUpdateCheck.PassedWithWarning") in table["raw-registry-kinds"]
+    assert ("AlwaysAutoRebootCheck", "PassedWithWarning", "AlwaysAutoRebootCheck.PassedWithWarning") in table["raw-registry-kinds"]
     assert {i for _, _, i in table["constrained-language"]} == {f"{r}.Failed.ProbeError" for r, _, _ in
                                                                  table["constrained-language"]}
     assert ("ProxySettings", "PassedWithWarning", "ProxySettings.PassedWithWarning") in table["winhttp-v28-proxy"]
@@ -688,7 +701,7 @@ def test_legacy_ps2_says_net35_is_there():
 def test_every_outcome_branch_is_reached():
     """Each message id of windows-rules.md, and each way to it, appears in some scenario."""
     # probe-errors and constrained-language end in ProbeError by design.
-    ids = {i for name in {p.stem for p in shipped()} - {"probe-errors", "constrained-language"} - set(PENDING)
+    ids = {i for name in {p.stem for p in shipped()} - {"probe-errors", "constrained-language"}
            for _, i in _outcomes(name)}
     assert ".ProbeError" not in str(ids)
     wanted = {f"{r}.Passed" for r in RULES} - {"TlsVersionCheck.Passed"} | {

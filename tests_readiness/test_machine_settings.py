@@ -11,9 +11,10 @@ AUTO_DOWNLOAD_AND_INSTALL = 4
 
 def test_AlwaysAutoRebootCheck(facts, rule):
     """No policy that reboots at the scheduled time whatever the update configuration says."""
-    by_schedule = facts.registry_number(AU_POLICY, "AlwaysAutoRebootAtScheduledTime")
-    by_duration = facts.registry_number(AU_POLICY, "AlwaysAutoRebootAtScheduledTimeMinutes")
-    if by_schedule == 1 or by_duration:
+    # As the troubleshooter reads them: the schedule value equal to 1, or any minutes value set
+    # (PowerShell's truth: not 0, not empty), whatever kind of value holds it.
+    if (facts.registry_equals(AU_POLICY, "AlwaysAutoRebootAtScheduledTime", 1)
+            or facts.registry_is_set(AU_POLICY, "AlwaysAutoRebootAtScheduledTimeMinutes")):
         rule.warned("Windows Update reboot registry keys are set. This can cause unexpected reboots when installing updates")
     rule.passed("Windows Update reboot registry keys are not set to automatically reboot")
 
@@ -34,6 +35,6 @@ def test_WSUSServerConfigured(facts, rule):
 
 def test_AutomaticUpdateCheck(facts, rule):
     """Automatic Updates must not download and install updates on their own (AUOptions 4)."""
-    if facts.registry_number(AU_POLICY, "AUOptions") == AUTO_DOWNLOAD_AND_INSTALL:
+    if facts.registry_equals(AU_POLICY, "AUOptions", AUTO_DOWNLOAD_AND_INSTALL):  # REG_SZ "4" too
         rule.warned("Windows Update will automatically download and install new updates as they become available")
     rule.passed("Windows Update is not set to automatically install updates as they become available")

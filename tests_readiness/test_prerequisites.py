@@ -57,27 +57,28 @@ def test_TlsVersionCheck(facts, rule):
     """TLS 1.2 must be enabled for SCHANNEL clients and servers; the branches go in this order."""
     os_version = facts.os_version
 
-    def value(side, name):  # None when absent or not a number: then it is neither 0 nor 1
-        return facts.registry_number(TLS12 + side, name)
+    def equals(side, name, number):  # absent is neither 0 nor 1; "0" and a QWord 0 are 0
+        return facts.registry_equals(TLS12 + side, name, number)
 
-    client_disabled_by_default = value("Client", "DisabledByDefault")
-    server_disabled_by_default = value("Server", "DisabledByDefault")
-    client_enabled = value("Client", "Enabled")
-    server_enabled = value("Server", "Enabled")
+    client_not_disabled = equals("Client", "DisabledByDefault", 0)
+    server_not_disabled = equals("Server", "DisabledByDefault", 0)
+    client_disabled = equals("Client", "DisabledByDefault", 1)
+    server_disabled = equals("Server", "DisabledByDefault", 1)
+    client_not_enabled = equals("Client", "Enabled", 0)
+    server_not_enabled = equals("Server", "Enabled", 0)
 
     # The operating system check (rule 1) did not pass.
     if os_version < MIN_OS and os_version >= (6, 0, 6001):
         rule.failed(f"TLS 1.2 is not enabled by default on the Operating System. Follow the instructions to enable it: {TLSKB}")
     if (6, 1, 7601) <= os_version <= (6, 1, 8400):
-        if (client_disabled_by_default == 0 and server_disabled_by_default == 0
-                and not (client_enabled == 0 and server_enabled == 0)):
+        if client_not_disabled and server_not_disabled and not (client_not_enabled and server_not_enabled):
             rule.passed("TLS 1.2 is enabled on the Operating System.")
         rule.failed(
             f"TLS 1.2 is not enabled by default on the Operating System. Follow the instructions to enable it: {TLSREG}",
             reason="NotExplicitlyEnabled",
         )
     if os_version >= (6, 2, 9200):
-        if 1 in (client_disabled_by_default, server_disabled_by_default) or 0 in (client_enabled, server_enabled):
+        if client_disabled or server_disabled or client_not_enabled or server_not_enabled:
             rule.failed(
                 f"TLS 1.2 is supported by the Operating System, but currently disabled. Follow the instructions to re-enable: {TLSREG}",
                 reason="ExplicitlyDisabled",
