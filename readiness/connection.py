@@ -148,7 +148,8 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
             # Never the environment's proxy for WinRM: the targets are on the runner's network.
             "proxy": None,
             # The CA file given, else the system trust store (not certifi's, nor pywinrm's env lookup).
-            "ca_trust_path": None if spec.flag("no_verify_ssl") else (options.ca_trust_path or system_trust_store()),
+            "ca_trust_path": None if spec.flag("no_verify_ssl") else (
+                spec.option("ca_trust_path") or options.ca_trust_path or system_trust_store()),
         }
         if transport == "certificate":
             self.conn_args["cert_pem"] = options.cert_pem

@@ -63,6 +63,8 @@ class HostSpec:
     user: str | None
     password: str | None = dataclasses.field(repr=False, compare=False)
     options: tuple[tuple[str, str], ...] = ()
+    # Where the host and its password come from: "url" (--hosts, --hosts-file) or "inventory PATH".
+    source: str = dataclasses.field(default="url", compare=False)
 
     def option(self, name: str, default: str | None = None) -> str | None:
         return dict(self.options).get(name, default)
@@ -130,7 +132,7 @@ def _file(value: str) -> str:
 _SSH_OPTIONS: dict[str, Callable[[str], str]] = {"ssh_config": _file, "ssh_identity_file": _file, "timeout": _seconds}
 OPTIONS: dict[str, dict[str, Callable[[str], str]]] = {
     "winrm": {"no_ssl": _boolean, "no_verify_ssl": _boolean, "transport": _word,
-              "read_timeout_sec": _seconds, "operation_timeout_sec": _seconds},
+              "read_timeout_sec": _seconds, "operation_timeout_sec": _seconds, "ca_trust_path": _file},
     "ssh": _SSH_OPTIONS,
     "paramiko": _SSH_OPTIONS,
     "local": {},
@@ -289,8 +291,13 @@ def _host_lines(path: str | os.PathLike[str]) -> list[tuple[int, str]]:
     return lines
 
 
-def collect_hosts(hosts_option: str | None, hosts_files: list[str] | None) -> list[HostSpec]:
-    """All hosts of the run, in the order given; duplicates are an error."""
+def collect_hosts(hosts_option: str | None, hosts_files: list[str] | None,
+                  inventory: Callable[[str, str], list[HostSpec]] | None = None) -> list[HostSpec]:
+    """All hosts of the run, in the order given; duplicates are an error.
+
+    ``ansible://PATTERN`` entries are expanded by ``inventory`` (the hosts of an Ansible
+    inventory, :mod:`readiness.inventory`); without one they are an error.
+    """
     texts: list[tuple[str, str]] = []
     if hosts_option is not None:
         items = hosts_option.split(",")
@@ -305,7 +312,17 @@ def collect_hosts(hosts_option: str | None, hosts_files: list[str] | None) -> li
         if not found:
             raise HostSpecError(f"--hosts-file {path!r} lists no host")
         texts.extend((line, f"{path} line {number}") for number, line in found)
-    specs = [parse_host(text, origin=origin) for text, origin in texts]
+    specs: list[HostSpec] = []
+    for text, origin in texts:
+        scheme, sep, pattern = text.strip().partition("://")
+        if sep and scheme.lower() == "ansible":
+            if inventory is None:
+                raise HostSpecError(f"host 'ansible://{pattern}' ({origin}) needs --ansible-inventory PATH")
+            if not pattern or _CONTROL.search(pattern):
+                raise HostSpecError(f"host 'ansible://' ({origin}) names no group or host pattern")
+            specs.extend(inventory(pattern, origin))
+        else:
+            specs.append(parse_host(text, origin=origin))
     seen: set[str] = set()
     for spec in specs:
         if spec.display in seen:

@@ -19,6 +19,7 @@ import pytest
 from readiness import catalog, redact, scheduling
 from readiness.collect import COLLECTOR_KEY, ResultCollector, record
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
+from readiness.inventory import AnsibleInventory
 from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
                              read_password_file, select_shard)
 from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate, outcome_line
@@ -96,6 +97,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(ALLOW_FLAG, action="store_true", default=False,
                     help="accept host settings that weaken how the password travels (a URL's transport=basic "
                          "or credssp, no_verify_ssl=true, Basic without verified HTTPS); the reports name the hosts")
+    # --ansible-inventory PATH is testinfra's own option: --hosts=ansible://GROUP reads that inventory.
+    group.addoption("--ansible-vault-password-file", default=None, metavar="PATH",
+                    help="file (readable by its owner only) whose first line is the inventory's vault password")
     group.addoption("--winrm-ca-trust", default=None, metavar="PATH",
                     help="CA certificate(s) (PEM) that WinRM HTTPS certificates must chain to")
     group.addoption("--winrm-cert-pem", default=None, metavar="PATH", help="client certificate (transport certificate)")
@@ -126,8 +130,13 @@ def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
     if hosts_option is None and not files:
         return None
     password_file = config.getoption("winrm_password_file")
+    inventory_path = config.getoption("ansible_inventory", None)
+    inventory = None
+    if inventory_path:
+        vault_file = config.getoption("ansible_vault_password_file")
+        inventory = AnsibleInventory(_path(config, inventory_path) or "", _path(config, vault_file) if vault_file else None).hosts
     try:
-        specs = collect_hosts(hosts_option, files)
+        specs = collect_hosts(hosts_option, files, inventory)
         specs = select_shard(specs, config.getoption("shard"))
         file_password = read_password_file(_path(config, password_file) or "") if password_file else None
     except HostSpecError as exc:
@@ -143,11 +152,16 @@ def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
         missing = missing_transport_library(host_transport)
         if missing:
             raise pytest.UsageError(f"host {spec.display}: {missing}")
+        from_inventory = spec.source != "url"
         if host_transport in NEEDS_PASSWORD and not spec.user:
-            raise pytest.UsageError(f"host {spec.display} names no user (winrm://USER@HOST)")
+            raise pytest.UsageError(f"host {spec.display} names no user "
+                                    + (f"(set ansible_user for it in {spec.source})" if from_inventory
+                                       else "(winrm://USER@HOST)"))
         if host_transport in NEEDS_PASSWORD and password_for(spec, file_password) is None:
             raise pytest.UsageError(f"no password for {spec.display}: give --winrm-password-file PATH, "
-                                    f"the environment variable {PASSWORD_ENV} or put it in the URL")
+                                    f"the environment variable {PASSWORD_ENV} or "
+                                    + (f"ansible_password for it in {spec.source}" if from_inventory
+                                       else "put it in the URL"))
     try:
         insecure = apply_transport_policy(specs, transport, config.getoption("allow_insecure_transport"))
     except ValueError as exc:
@@ -464,7 +478,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             metadata_key = None
         if metadata_key is not None and metadata_key in config.stash:
             config.stash[metadata_key]["Insecure transport"] = insecure.summary()
-    with_password = sum(1 for spec in run.hosts if spec.password is not None)
+    with_password = sum(1 for spec in run.hosts if spec.password is not None and spec.source == "url")
     if with_password:
         _warn(config, f"readiness: warning: {with_password} host URL(s) carry a password, which other users of "
                       f"this machine can read in the process list (ps) when given with --hosts, and anyone who "
