@@ -15,14 +15,16 @@ import yaml
 from fixtures import seed_sample as seed_sample_output
 from fixtures.faults import FAULTS
 from fixtures.scenario import (
-    HOSTS, AccessRule, Answers, Event, RegistryValue, Scenario, ScenarioError, Service, load_scenario,
+    HOSTS, AccessRule, Answers, Event, ExpectedResult, RegistryValue, Scenario, ScenarioError, Service, load_scenario,
     parse_scenario, shipped)
 from readiness import acl as acl_rights
+from readiness.catalog import RULES as CATALOG
 from readiness.probe import ProbeInput
 from fixtures.emulator.hostprobe import probe_output
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 MK = "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"
+RULE_IDS = list(CATALOG)
 
 # The example of the basic format (fixtures/README.md, "Writing your own scenario"), comments and all.
 DOCUMENTED = r"""
@@ -302,11 +304,32 @@ def test_renamed_keeps_the_machine_and_checks_the_name():
         s.renamed("bad name")
 
 
+def test_expected_block_as_written():
+    rows = "".join(f"\n    - [{r}, Passed, {r}.Passed]" for r in RULE_IDS[:-1])
+    s = scn(f"""
+        name: e
+        expected:
+          location: JapanEast
+          results:{rows}
+            - [LAOmsEndpointConnectivity, Failed, LAOmsEndpointConnectivity.Failed.SomeReason]
+        """.replace("\n    - ", "\n            - "))
+    assert s.expected.location == "JapanEast"
+    assert s.expected.results[0] == ExpectedResult("OperatingSystemCheck", "Passed", "OperatingSystemCheck.Passed")
+    assert [r.rule_id for r in s.expected.results] == RULE_IDS
+    assert s.expected.by_rule()["LAOmsEndpointConnectivity"] == (
+        "LAOmsEndpointConnectivity", "Failed", "LAOmsEndpointConnectivity.Failed.SomeReason")
+    assert scn("name: e\n").expected is None
+    assert scn(f"name: e\nexpected: {{results: {EXPECTED_ROWS}}}").expected.location is None
+
+
 def test_password_is_not_in_repr():
     assert "s3cret" not in repr(scn("name: p\npassword: s3cret\n"))
 
 
 # --- errors name the file and the key -------------------------------------------------------
+
+# A valid expected block's rows (every rule Passed), as YAML flow lists.
+EXPECTED_ROWS = [[r, "Passed", f"{r}.Passed"] for r in RULE_IDS]
 
 ERRORS = [
     ("name: x\nservices: {wuauserv: {status: Stopped, start_type: Sometimes}}",
@@ -385,6 +408,28 @@ ERRORS = [
     ("name: x\nprobe_errors: {acl: ''}", "probe_errors.acl: expected text, got an empty string"),
     ("name: x\nprobe_errors: {agent: \"two\\nlines\"}", "probe_errors.agent: expected one line of text"),
     ("- name: x", "expected a mapping, got a list"),
+    ("name: x\nexpected: [healthy]", "expected: expected a mapping, got a list"),
+    ("name: x\nexpected: {location: japaneast}", "expected.results: required (the 20 results in report order)"),
+    ("name: x\nexpected: {results: [], colour: red}", "expected.colour: unknown key (expected one of location, results)"),
+    ("name: x\nexpected: {location: japan-east, results: []}", "expected.location: expected an Azure location name such as 'japaneast', got 'japan-east'"),
+    ("name: x\nexpected: {location: 5, results: []}", "expected.location: expected text, got 5"),
+    ("name: x\nexpected: {results: OperatingSystemCheck.Passed}", "expected.results: expected a list, got 'OperatingSystemCheck.Passed'"),
+    (f"name: x\nexpected: {{results: {EXPECTED_ROWS[:19]}}}", "expected.results: expected 20 results, one per rule in report order, got 19"),
+    (f"name: x\nexpected: {{results: {EXPECTED_ROWS[1:] + EXPECTED_ROWS[:1]}}}",
+     "expected.results[0]: expected RuleId OperatingSystemCheck (the rules in report order), got 'DotNetFrameworkInstalledCheck'"),
+    (f"name: x\nexpected: {{results: {['OperatingSystemCheck.Passed'] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0]: expected [RuleId, CheckResult, CheckResultMessageId], got 'OperatingSystemCheck.Passed'"),
+    (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Passed']] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0]: expected [RuleId, CheckResult, CheckResultMessageId], got a list"),
+    (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Pass', 'OperatingSystemCheck.Passed']] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0].CheckResult: expected one of Passed, PassedWithWarning, Failed, got 'Pass'"),
+    (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Failed', 'OperatingSystemCheck.Passed']] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>, "
+     "got 'OperatingSystemCheck.Passed'"),
+    (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Failed', 'OperatingSystemCheck.Failed.']] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>"),
+    (f"name: x\nexpected: {{results: {EXPECTED_ROWS[:19] + [['LAOmsEndpointConnectivity', 'Passed', 7]]}}}",
+     "expected.results[19].CheckResultMessageId: expected text, got 7"),
 ]
 
 
