@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from fixtures.emulator import Fleet
-from fixtures.scenario import load_scenario
+from fixtures.scenario import Expected, Scenario, load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTS = ROOT / "fixtures" / "hosts"
@@ -27,8 +26,11 @@ def base_address() -> str:
 
 
 @contextlib.contextmanager
-def fleet(names: Iterable[str], faults: Mapping[str, Iterable[str]] | None = None, **kwargs) -> Iterator[Fleet]:
-    with Fleet([scenario(n) for n in names], base_address=base_address(), faults=faults, **kwargs) as served:
+def fleet(names: Iterable[str | Scenario], faults: Mapping[str, Iterable[str]] | None = None,
+          **kwargs) -> Iterator[Fleet]:
+    """Serve shipped scenarios (by name) or scenarios of the caller's own until the block ends."""
+    scenarios = [scenario(n) if isinstance(n, str) else n for n in names]
+    with Fleet(scenarios, base_address=base_address(), faults=faults, **kwargs) as served:
         yield served
 
 
@@ -49,16 +51,27 @@ def write_hosts(path: Path, lines: Iterable[str]) -> Path:
     return path
 
 
-def expected_results() -> dict[str, list[tuple[str, str, str, str]]]:
-    """fixtures/hosts/README.md's table: scenario -> [(location, RuleId, CheckResult, id)]."""
-    table: dict[str, list[tuple[str, str, str, str]]] = {}
-    row = re.compile(r"^\| ([\w-]+) \| ([\w-]+) \| (\w+) \| (\w+) \| `([\w.]+)` \|$")
-    for line in (HOSTS / "README.md").read_text(encoding="utf-8").splitlines():
-        match = row.match(line.strip())
-        if match:
-            name, location, rule_id, check, message_id = match.groups()
-            table.setdefault(name, []).append((location, rule_id, check, message_id))
-    return table
+def expected(name: str) -> Expected:
+    """A shipped scenario's ``expected:`` block: the one source of the results it must give."""
+    found = scenario(name).expected
+    assert found is not None, f"fixtures/hosts/{name}.yaml has no expected: block"
+    return found
+
+
+def reported(entry: Mapping) -> list[tuple[str, str, str]]:
+    """(RuleId, CheckResult, CheckResultMessageId) of each result of one host of the JSON report."""
+    return [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in entry["results"]]
+
+
+def documented_example() -> Scenario:
+    """The example of fixtures/README.md ("Writing your own scenario"), as a scenario."""
+    return parse_scenario(documented_example_text(), "fixtures/README.md")
+
+
+def documented_example_text() -> str:
+    text = (ROOT / "fixtures" / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Writing your own scenario", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
 
 
 def run_suite(pytester, *args: str, timeout: float = 240):

@@ -18,7 +18,7 @@ from readiness.connection import WinRMOptions
 from readiness.endpoints import Endpoints, probe_input
 from readiness.hosts import parse_host
 from readiness.probing import ProbeSettings, probe_host
-from tests.emulated import base_address, display, expected_results, fleet, host_url, run_suite, scenario, write_hosts
+from tests.emulated import base_address, display, expected, fleet, host_url, run_suite, scenario, write_hosts
 
 # No case here ends on the probe timeout; it bounds the flood, whose 32 MiB the emulator (in this
 # process, beside every other host) takes several seconds to send on 2 busy cores.
@@ -51,7 +51,6 @@ CASES: dict[str, tuple[str, tuple[str, ...]]] = {
     "huge_response": ("ProbeError", ("WinRM on", "HTTP response of more than 48 MiB", "abandoned")),
 }
 INJECTED = [name for name in CASES if name in FAULTS]
-EXPECTED = expected_results()
 
 
 def test_every_emulator_fault_has_a_case():
@@ -112,7 +111,7 @@ def test_each_fault_fails_only_its_host_with_a_named_reason_in_bounded_time(pyte
         return [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in reports[host]]
 
     for name, host in (("healthy", _shown(urls["none"])), ("seed-sample", display(seed.hosts[0]))):
-        assert got(host) == [(rule_id, check, mid) for _, rule_id, check, mid in EXPECTED[name]], name
+        assert got(host) == list(expected(name).results), name
     assert elapsed < RUN_BOUND, f"the run took {elapsed:.1f} s"
 
 

@@ -17,12 +17,11 @@ import pytest
 
 from readiness.catalog import RULES
 from readiness.report_json import host_file_name
-from tests.emulated import ROOT, RULES_DIR, display, expected_results, fleet, host_url, write_hosts
+from tests.emulated import ROOT, RULES_DIR, display, expected, fleet, host_url, write_hosts
 from tests.emulated import run_suite
 from tests.test_report_html import Page, _non_blank, shot
 
 NAMES = ["healthy", "seed-sample", "warnings", "hostile-strings"]
-EXPECTED = expected_results()
 RULE_ORDER = list(RULES)
 FULL_FIELDS = ["RuleId", "RuleGroupId", "RuleName", "RuleGroupName", "RuleDescription", "CheckResult",
                "CheckResultMessage", "CheckResultMessageId", "CheckResultMessageArguments"]
@@ -44,7 +43,7 @@ def hosts_file(path: Path, hosts) -> Path:
 def expected_of(host, unreachable=False) -> list[tuple[str, str, str]]:
     if unreachable:
         return [(rule_id, "Failed", f"{rule_id}.Failed.HostUnreachable") for rule_id in RULE_ORDER]
-    return [(rule_id, check, mid) for _, rule_id, check, mid in EXPECTED[host.name]]
+    return list(expected(host.name).results)
 
 
 def triples(results) -> list[tuple[str, str, str]]:
@@ -209,7 +208,7 @@ def test_warnings_only_exit_0_linux_host_not_applicable_and_default_report_paths
     assert local["platform"] == "linux" and local["results"] == []
     assert local["not_applicable"] == RULE_ORDER
     assert [entries[display(h)]["platform"] for h in chosen] == ["windows", "windows"]
-    warned = sum(1 for h in chosen for _, _, c, _ in EXPECTED[h.name] if c == "PassedWithWarning")
+    warned = sum(1 for h in chosen for r in expected(h.name).results if r.check_result == "PassedWithWarning")
     result.assert_outcomes(passed=2 * len(RULES) - warned, xfailed=warned, skipped=len(RULES))
     assert "local://  not applicable  20 rules: 20 not applicable" in result.stdout.str()
     assert data["summary"]["hosts_not_ready"] == []
