@@ -1,14 +1,16 @@
-"""Emulated fleets for the project's own tests: serve scenarios, write hosts, run the suite."""
+"""Emulated fleets for the project's own tests: serve scenarios, write hosts, run the suite.
+
+The fixtures built on these (``emulated_fleet``, ``loopback_address``) are in ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import random
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from fixtures.emulator import Fleet
+from fixtures.emulator import Fleet, free_base_address
 from fixtures.scenario import Expected, Scenario, load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,17 +22,13 @@ def scenario(name: str):
     return load_scenario(HOSTS / f"{name}.yaml")
 
 
-def base_address() -> str:
-    """A loopback block no other test (nor a user's emulator on 127.0.1.x) is using."""
-    return f"127.{random.randint(20, 250)}.{random.randint(0, 255)}.1"
-
-
 @contextlib.contextmanager
 def fleet(names: Iterable[str | Scenario], faults: Mapping[str, Iterable[str]] | None = None,
           **kwargs) -> Iterator[Fleet]:
     """Serve shipped scenarios (by name) or scenarios of the caller's own until the block ends."""
     scenarios = [scenario(n) if isinstance(n, str) else n for n in names]
-    with Fleet(scenarios, base_address=base_address(), faults=faults, **kwargs) as served:
+    base = free_base_address(count=len(scenarios) * kwargs.get("fleet", 1))
+    with Fleet(scenarios, base_address=base, faults=faults, **kwargs) as served:
         yield served
 
 

@@ -16,9 +16,8 @@ import subprocess
 import sys
 import urllib.parse
 
-from fixtures.emulator import Fleet
 from fixtures.scenario import load_scenario
-from tests.emulated import HOSTS, RULES_DIR, ROOT, base_address
+from tests.emulated import HOSTS, RULES_DIR, ROOT, fleet
 
 # What a hostile host puts in WUServer: workflow commands on lines of their own (LF, CR LF, CR,
 # NEL), an OSC title, a screen clear, colours, an 8-bit CSI, and DEL.
@@ -73,7 +72,7 @@ def _forged(output: bytes) -> list[str]:
 
 
 def test_host_text_with_control_characters_is_escaped_in_every_printed_line(tmp_path):
-    with Fleet([_scenario(tmp_path)], base_address=base_address()) as served:
+    with fleet([_scenario(tmp_path)]) as served:
         host = served.hosts[0]
         good = f"winrm://{host.user}:{host.password}@{host.address}:{host.http_port}?no_ssl=true"
         forged_user = urllib.parse.quote(USER, safe="")

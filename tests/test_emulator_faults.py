@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 
 import pytest
 import requests
@@ -29,13 +28,11 @@ def _stdin() -> str:
 
 
 @pytest.fixture(scope="module")
-def fleet():
-    base = f"127.{random.randint(64, 250)}.{random.randint(0, 255)}.1"
+def fleet(emulated_fleet):
     scenarios = [Scenario(name="clean")] + [Scenario(name=f"f-{name}") for name in FAULTS]
     faults = {f"f-{name}": [name] for name in FAULTS if name != "refuse"}
     scenarios[FAULTS_INDEX["refuse"]] = Scenario(name="f-refuse", winrm=Winrm(faults=("refuse",)))
-    with Fleet(scenarios, base_address=base, faults=faults) as running:
-        yield running
+    return emulated_fleet(scenarios, faults=faults)
 
 
 FAULTS_INDEX = {name: i + 1 for i, name in enumerate(FAULTS)}

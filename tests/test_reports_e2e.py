@@ -17,9 +17,9 @@ import pytest
 
 from readiness.catalog import RULES
 from readiness.report_json import host_file_name
-from tests.emulated import ROOT, RULES_DIR, display, expected, fleet, host_url, write_hosts
+from tests.emulated import ROOT, RULES_DIR, display, expected, host_url, write_hosts
 from tests.emulated import run_suite
-from tests.test_report_html import Page, _non_blank, shot
+from tests.chromium import non_blank, shot
 
 NAMES = ["healthy", "seed-sample", "warnings", "hostile-strings"]
 RULE_ORDER = list(RULES)
@@ -30,10 +30,10 @@ SECRET = ":vagrant@"
 
 
 @pytest.fixture(scope="module")
-def served():
+def served(emulated_fleet):
     """The mixed fleet and an unreachable host, served for the whole module."""
-    with fleet(NAMES) as mixed, fleet(["healthy"], faults={"healthy": ["refuse"]}) as dead:
-        yield mixed.hosts, dead.hosts[0]
+    mixed, dead = emulated_fleet(NAMES), emulated_fleet(["healthy"], faults={"healthy": ["refuse"]})
+    return mixed.hosts, dead.hosts[0]
 
 
 def hosts_file(path: Path, hosts) -> Path:
@@ -236,13 +236,6 @@ def test_strict_warnings_fail_the_run_and_are_failures(pytester, served):
 # --- HTML: the real report in Chromium -------------------------------------------------------
 
 
-@pytest.fixture
-def page(tmp_path):
-    opened = Page(tmp_path / "chromium-profile")
-    yield opened
-    opened.close()
-
-
 def test_real_html_report_in_chromium(pytester, served, page, tmp_path):
     """``UPDATE_SCREENSHOT=1`` also writes docs/report.png from this run."""
     result, data, hosts = mixed_run(pytester, served)
@@ -282,4 +275,4 @@ def test_real_html_report_in_chromium(pytester, served, page, tmp_path):
 
     target = ROOT / "docs" / "report.png" if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "report.png"
     shot(path, target, tmp_path / "shot-profile")
-    _non_blank(target)
+    non_blank(target)
