@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -70,6 +73,18 @@ def documented_example_text() -> str:
     text = (ROOT / "fixtures" / "README.md").read_text(encoding="utf-8")
     section = text.split("## Writing your own scenario", 1)[1]
     return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def suite_process(cwd: Path, *args: str, password: str | None = None, text: bool = True,
+                  timeout: float = 60) -> subprocess.CompletedProcess:
+    """The suite over its own rule files in a child process, as a user runs it: no ``PYTEST_``
+    or ``READINESS_`` variable inherited, ``READINESS_WINRM_PASSWORD`` set only when given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    if password is not None:
+        env["READINESS_WINRM_PASSWORD"] = password
+    return subprocess.run([sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
+                           *args], cwd=cwd, env=env, capture_output=True, text=text, timeout=timeout)
 
 
 def run_suite(pytester, *args: str, timeout: float = 240):
