@@ -21,10 +21,7 @@ PROBE_INPUT = probe.ProbeInput(timeout_ms=200)  # unreachable targets make the p
 
 
 def _stdin() -> str:
-    try:
-        return probe.stdin_text(PROBE_INPUT)
-    except FileNotFoundError:  # probe.ps1 not shipped yet: the emulator reads only the header
-        return probe.render_input(PROBE_INPUT) + "# probe script\n"
+    return probe.stdin_text(PROBE_INPUT)
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Scenario files: every documented key and default, every error path, the shipped hosts and
-their expected outcomes table (fixtures/hosts/README.md)."""
+"""Scenario files: every documented key and default, every error path, the shipped hosts, their
+expected: blocks and the table of fixtures/hosts/README.md rendered from them."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 MK = "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"
 RULE_IDS = list(CATALOG)
 
-# The example of the basic format (fixtures/README.md, "Writing your own scenario"), comments and all.
+# A scenario in the basic format (fixtures/README.md, "Writing your own scenario"), a comment on every key.
 DOCUMENTED = r"""
 name: seed-sample                  # required; used in host names, logs and reports
 os_version: "10.0.22621"           # [Environment]::OSVersion.Version; default "10.0.20348"
