@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shlex
 import signal
 import subprocess
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.floor import shell_cycles, write_floor_project  # noqa: E402
+from fixtures.emulator import free_base_address  # noqa: E402
 from bench.processes import measure  # noqa: E402
 
 SCENARIO = ROOT / "fixtures" / "hosts" / "healthy.yaml"
@@ -55,7 +55,7 @@ class Emulator:
     def __init__(self, hosts: int, latency_ms: float, folder: Path, tag: str) -> None:
         self.hosts_file = folder / f"hosts-{tag}.txt"
         self.stats_file = folder / f"stats-{tag}.json"
-        base = f"127.{random.randint(64, 250)}.{random.randint(0, 255)}.1"
+        base = free_base_address(count=hosts)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "fixtures.emulator", "--scenario", str(SCENARIO), "--fleet", str(hosts),
              "--latency-ms", str(latency_ms), "--base-address", base, "--hosts-file", str(self.hosts_file),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.processes import measure  # noqa: E402
+from fixtures.emulator import free_base_address  # noqa: E402
 
 SCENARIO = ROOT / "fixtures" / "hosts" / "healthy.yaml"
 MIB = 1024 * 1024
@@ -43,7 +43,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="huge-answer-") as tmp:
         folder = Path(tmp)
         hosts_file = folder / "hosts.txt"
-        base = f"127.{random.randint(64, 250)}.{random.randint(0, 255)}.1"
+        base = free_base_address(count=3)
         emulator = subprocess.Popen(
             [sys.executable, "-m", "fixtures.emulator", "--scenario", str(SCENARIO), "--fleet", "3",
              "--base-address", base, "--hosts-file", str(hosts_file),

@@ -4,9 +4,10 @@ Peak memory is the larger of two readings: the sum of the resident set sizes of 
 all its descendants (xdist workers included), sampled from ``/proc`` every 0.1 s, and the child's
 own ``ru_maxrss`` from ``wait4`` (exact, but the peak of one process, not of the tree).
 
-    >>> run = measure([sys.executable, "-c", "print('hi')"], timeout=30)  # doctest: +SKIP
-    >>> run.returncode, run.output.strip()
-    (0, 'hi')
+    >>> import sys
+    >>> run = measure([sys.executable, "-c", "print('hi')"], timeout=30)
+    >>> run.returncode, run.output.strip(), run.wall_s < 30
+    (0, 'hi', True)
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import requests
 import winrm
+
+from fixtures.emulator import free_base_address
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,7 +83,7 @@ def _run(target, urls: list[str], clients: int, seconds: float) -> tuple[int, fl
 
 
 def measure(hosts: int, seconds: float, folder: Path) -> dict[str, float]:
-    base = f"127.{random.randint(64, 250)}.{random.randint(0, 255)}.1"
+    base = free_base_address(count=hosts)
     process, urls, stats = _serve(folder, hosts, base)
     try:
         clients = len(urls)

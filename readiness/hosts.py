@@ -270,12 +270,8 @@ def _valid_hostname(name: str) -> bool:
         return bool(_HOSTNAME.match(name))
 
 
-def read_hosts_file(path: str | os.PathLike[str]) -> list[str]:
-    """Host lines of a file: one per line, blank lines and ``#`` comments ignored."""
-    return [line for _, line in _host_lines(path)]
-
-
 def _host_lines(path: str | os.PathLike[str]) -> list[tuple[int, str]]:
+    """(line number, host) of each host line of a file: blank lines and ``#`` comments ignored."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")

@@ -1,16 +1,20 @@
-"""Emulated fleets for the project's own tests: serve scenarios, write hosts, run the suite."""
+"""Emulated fleets for the project's own tests: serve scenarios, write hosts, run the suite.
+
+The fixtures built on these (``emulated_fleet``, ``loopback_address``) are in ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import random
-import re
+import os
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from fixtures.emulator import Fleet
-from fixtures.scenario import load_scenario
+from fixtures.emulator import Fleet, free_base_address
+from fixtures.scenario import Expected, Scenario, load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTS = ROOT / "fixtures" / "hosts"
@@ -21,14 +25,13 @@ def scenario(name: str):
     return load_scenario(HOSTS / f"{name}.yaml")
 
 
-def base_address() -> str:
-    """A loopback block no other test (nor a user's emulator on 127.0.1.x) is using."""
-    return f"127.{random.randint(20, 250)}.{random.randint(0, 255)}.1"
-
-
 @contextlib.contextmanager
-def fleet(names: Iterable[str], faults: Mapping[str, Iterable[str]] | None = None, **kwargs) -> Iterator[Fleet]:
-    with Fleet([scenario(n) for n in names], base_address=base_address(), faults=faults, **kwargs) as served:
+def fleet(names: Iterable[str | Scenario], faults: Mapping[str, Iterable[str]] | None = None,
+          **kwargs) -> Iterator[Fleet]:
+    """Serve shipped scenarios (by name) or scenarios of the caller's own until the block ends."""
+    scenarios = [scenario(n) if isinstance(n, str) else n for n in names]
+    base = free_base_address(count=len(scenarios) * kwargs.get("fleet", 1))
+    with Fleet(scenarios, base_address=base, faults=faults, **kwargs) as served:
         yield served
 
 
@@ -49,16 +52,39 @@ def write_hosts(path: Path, lines: Iterable[str]) -> Path:
     return path
 
 
-def expected_results() -> dict[str, list[tuple[str, str, str, str]]]:
-    """fixtures/hosts/README.md's table: scenario -> [(location, RuleId, CheckResult, id)]."""
-    table: dict[str, list[tuple[str, str, str, str]]] = {}
-    row = re.compile(r"^\| ([\w-]+) \| ([\w-]+) \| (\w+) \| (\w+) \| `([\w.]+)` \|$")
-    for line in (HOSTS / "README.md").read_text(encoding="utf-8").splitlines():
-        match = row.match(line.strip())
-        if match:
-            name, location, rule_id, check, message_id = match.groups()
-            table.setdefault(name, []).append((location, rule_id, check, message_id))
-    return table
+def expected(name: str) -> Expected:
+    """A shipped scenario's ``expected:`` block: the one source of the results it must give."""
+    found = scenario(name).expected
+    assert found is not None, f"fixtures/hosts/{name}.yaml has no expected: block"
+    return found
+
+
+def reported(entry: Mapping) -> list[tuple[str, str, str]]:
+    """(RuleId, CheckResult, CheckResultMessageId) of each result of one host of the JSON report."""
+    return [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in entry["results"]]
+
+
+def documented_example() -> Scenario:
+    """The example of fixtures/README.md ("Writing your own scenario"), as a scenario."""
+    return parse_scenario(documented_example_text(), "fixtures/README.md")
+
+
+def documented_example_text() -> str:
+    text = (ROOT / "fixtures" / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Writing your own scenario", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def suite_process(cwd: Path, *args: str, password: str | None = None, text: bool = True,
+                  timeout: float = 60) -> subprocess.CompletedProcess:
+    """The suite over its own rule files in a child process, as a user runs it: no ``PYTEST_``
+    or ``READINESS_`` variable inherited, ``READINESS_WINRM_PASSWORD`` set only when given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    if password is not None:
+        env["READINESS_WINRM_PASSWORD"] = password
+    return subprocess.run([sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
+                           *args], cwd=cwd, env=env, capture_output=True, text=text, timeout=timeout)
 
 
 def run_suite(pytester, *args: str, timeout: float = 240):

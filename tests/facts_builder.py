@@ -1,4 +1,4 @@
-"""Valid probe documents for tests: a healthy host, the seed document's host, and one change at a time.
+"""Valid probe documents for tests: a healthy host, the seed sample's host, and one change at a time.
 
 >>> HostDoc().service("wuauserv", status="Stopped", start=4).facts().service("wuauserv").start
 4
@@ -230,7 +230,7 @@ class HostDoc:
 
 
 def seed_sample() -> HostDoc:
-    """The machine whose troubleshooter output the seed document prints."""
+    """The machine whose troubleshooter output fixtures/seed-sample-output.txt holds."""
     doc = HostDoc().os("10.0.22621.0").powershell("5.1.22621.169")
     # The agent reports a workspace, but no 1210 event names the updates solution.
     doc.events(OPS_LOG, event(1210, "Service Connector", 5, f'New configuration became active. Management group "AOI-{WS}", solutions: changeTracking;'))

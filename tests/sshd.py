@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import random
 import shutil
 import socket
 import subprocess
@@ -22,6 +21,8 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+
+from fixtures.emulator import free_base_address
 
 SSHD = "/usr/sbin/sshd"
 PRIVSEP_DIR = Path("/run/sshd")
@@ -40,11 +41,6 @@ def require_openssh() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the SSH tests: {why}", pytrace=False)
         pytest.skip(why)
-
-
-def loopback_address() -> str:
-    """A random 127.x.y.z, away from the 127.x.y.1.. blocks the emulated fleets use."""
-    return f"127.{random.randint(20, 250)}.{random.randint(0, 255)}.{random.randint(200, 250)}"
 
 
 def free_port(address: str) -> int:
@@ -73,7 +69,7 @@ class Sshd:
 
     def __init__(self, directory: Path, address: str | None = None, start_timeout: float = 10.0):
         self.dir = Path(directory)
-        self.address = address or loopback_address()
+        self.address = address or free_base_address()
         self.port = 0
         self.user = pwd.getpwuid(os.getuid()).pw_name
         self.identity = self.dir / "client_key"

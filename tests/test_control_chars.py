@@ -11,14 +11,11 @@ JSON report keeps the value.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import urllib.parse
 
-from fixtures.emulator import Fleet
 from fixtures.scenario import load_scenario
-from tests.emulated import HOSTS, RULES_DIR, ROOT, base_address
+from tests.emulated import HOSTS, fleet, suite_process
 
 # What a hostile host puts in WUServer: workflow commands on lines of their own (LF, CR LF, CR,
 # NEL), an OSC title, a screen clear, colours, an 8-bit CSI, and DEL.
@@ -45,15 +42,11 @@ def _run(tmp_path, hosts: list[str], fmt: str, name: str) -> tuple[subprocess.Co
 
 
 def _pytest(tmp_path, hosts: list[str], fmt: str, name: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTEST_XDIST"))}
-    env["PYTHONPATH"] = str(ROOT)
     report = tmp_path / f"{name}.json"
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
-         "-vv", "-rA", "--tb=long", "--color=yes", "--strict-warnings", "--readiness-format", fmt,
-         f"--html={tmp_path / f'{name}.html'}", f"--junitxml={tmp_path / f'{name}.xml'}",
-         f"--readiness-json={report}", "--connect-timeout", "1", "--hosts=" + ",".join(hosts)],
-        cwd=tmp_path, env=env, capture_output=True, timeout=180)
+    return suite_process(
+        tmp_path, "-vv", "-rA", "--tb=long", "--color=yes", "--strict-warnings", "--readiness-format", fmt,
+        f"--html={tmp_path / f'{name}.html'}", f"--junitxml={tmp_path / f'{name}.xml'}",
+        f"--readiness-json={report}", "--connect-timeout", "1", "--hosts=" + ",".join(hosts), text=False, timeout=180)
 
 
 def _forged(output: bytes) -> list[str]:
@@ -73,7 +66,7 @@ def _forged(output: bytes) -> list[str]:
 
 
 def test_host_text_with_control_characters_is_escaped_in_every_printed_line(tmp_path):
-    with Fleet([_scenario(tmp_path)], base_address=base_address()) as served:
+    with fleet([_scenario(tmp_path)]) as served:
         host = served.hosts[0]
         good = f"winrm://{host.user}:{host.password}@{host.address}:{host.http_port}?no_ssl=true"
         forged_user = urllib.parse.quote(USER, safe="")

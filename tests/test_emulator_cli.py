@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import signal
 import subprocess
 import sys
@@ -11,6 +10,8 @@ import time
 from pathlib import Path
 
 import winrm
+
+from fixtures.emulator import free_base_address
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def _scenario(tmp_path: Path, name: str, password: str) -> str:
 
 
 def test_cli_serves_a_fleet_and_stops_on_sigterm(tmp_path):
-    base = f"127.{random.randint(64, 250)}.{random.randint(0, 255)}.1"
+    base = free_base_address(count=4)  # two scenarios, --fleet 2
     first, second = _scenario(tmp_path, "alpha", "pw-a"), _scenario(tmp_path, "beta", "pw-b")
     hosts, ca, record, stats = tmp_path / "hosts.txt", tmp_path / "ca.pem", tmp_path / "rec", tmp_path / "stats.json"
     process = _start("--scenario", first, "--scenario", second, "--fleet", "2", "--base-address", base,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 
 import pytest
 import requests
@@ -22,20 +21,15 @@ PROBE_INPUT = probe.ProbeInput(timeout_ms=200)  # unreachable targets make the p
 
 
 def _stdin() -> str:
-    try:
-        return probe.stdin_text(PROBE_INPUT)
-    except FileNotFoundError:  # probe.ps1 not shipped yet: the emulator reads only the header
-        return probe.render_input(PROBE_INPUT) + "# probe script\n"
+    return probe.stdin_text(PROBE_INPUT)
 
 
 @pytest.fixture(scope="module")
-def fleet():
-    base = f"127.{random.randint(64, 250)}.{random.randint(0, 255)}.1"
+def fleet(emulated_fleet):
     scenarios = [Scenario(name="clean")] + [Scenario(name=f"f-{name}") for name in FAULTS]
     faults = {f"f-{name}": [name] for name in FAULTS if name != "refuse"}
     scenarios[FAULTS_INDEX["refuse"]] = Scenario(name="f-refuse", winrm=Winrm(faults=("refuse",)))
-    with Fleet(scenarios, base_address=base, faults=faults) as running:
-        yield running
+    return emulated_fleet(scenarios, faults=faults)
 
 
 FAULTS_INDEX = {name: i + 1 for i, name in enumerate(FAULTS)}

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from fixtures.emulator import Fleet, capabilities
+from fixtures.emulator import capabilities
 from fixtures.emulator.hostprobe import probe_output
 from fixtures.scenario import parse_scenario
 from readiness import winhttp
@@ -22,7 +22,7 @@ from readiness.hosts import parse_host
 from readiness.probe import BOOTSTRAP, ProbeInput, script_text, stdin_text
 from readiness.probe.gather import OPERATIONS_MANAGER, EventQuery, RegistryRead, event_xpath
 from readiness.probing import PROBE_ERROR, ProbeSettings, probe_host
-from tests.emulated import base_address, host_url, run_suite, write_hosts
+from tests.emulated import fleet, host_url, run_suite, write_hosts
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 PROXY = "proxy.contoso.local:8080"
@@ -58,7 +58,7 @@ def ops_log(doc: dict) -> dict:
 
 
 def probe_over_winrm(scn):
-    with Fleet([scn], base_address=base_address()) as served:
+    with fleet([scn]) as served:
         return probe_host(parse_host(host_url(served.hosts[0])), ProbeSettings(probe_input=INPUT))
 
 
@@ -192,7 +192,7 @@ def test_the_language_mode_document_is_refused_with_a_reason():
 
 def test_constrained_language_mode_fails_every_rule_with_probe_error(pytester):
     scn = scenario("name: clm\nwindows: {language_mode: ConstrainedLanguage}\n")
-    with Fleet([scn], base_address=base_address()) as served:
+    with fleet([scn]) as served:
         host = served.hosts[0]
         probed = probe_host(parse_host(host_url(host)), ProbeSettings(probe_input=INPUT))
         hosts_file = write_hosts(pytester.path / "fleet.txt", [host_url(host)])

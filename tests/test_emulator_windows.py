@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import random
 
 import pytest
 import winrm
 
-from fixtures.emulator import Fleet
 from fixtures.scenario import Scenario
 
 
 @pytest.fixture(scope="module")
-def session():
-    base = f"127.{random.randint(64, 250)}.{random.randint(0, 255)}.1"
+def session(emulated_fleet):
     scenario = Scenario(name="win", os_version="10.0.17763", powershell_version="5.1.17763.316")
-    with Fleet([scenario], base_address=base) as fleet:
-        host = fleet.hosts[0]
-        yield winrm.Session(host.url("http"), auth=(host.user, host.password), transport="ntlm")
+    host = emulated_fleet([scenario]).hosts[0]
+    return winrm.Session(host.url("http"), auth=(host.user, host.password), transport="ntlm")
 
 
 def test_cmd_refuses_a_command_line_over_8191_characters(session):

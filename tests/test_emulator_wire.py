@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 
 import pytest
 import requests
@@ -13,21 +12,17 @@ from fixtures.emulator import Fleet
 from fixtures.scenario import Scenario, Winrm
 
 
-def _base() -> str:
-    return f"127.{random.randint(64, 250)}.{random.randint(0, 255)}.1"
-
-
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory):
+def fleet(tmp_path_factory, emulated_fleet):
     ca = tmp_path_factory.mktemp("ca") / "ca.pem"
     scenarios = [
         Scenario(name="wire", user="operator", password="Corr3ct-horse", powershell_version="5.1.17763.1"),
         Scenario(name="basiconly", password="pw-basic", winrm=Winrm(auth=("basic",))),
         Scenario(name="ntlmonly", password="pw-ntlm", winrm=Winrm(auth=("ntlm",))),
     ]
-    with Fleet(scenarios, base_address=_base(), ca_file=str(ca)) as running:
-        running.ca_path = str(ca)
-        yield running
+    running = emulated_fleet(scenarios, ca_file=str(ca))
+    running.ca_path = str(ca)
+    return running
 
 
 def _session(fleet, scheme, transport, password=None, host="wire", **kwargs):

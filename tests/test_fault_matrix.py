@@ -9,6 +9,7 @@ suite run shows a probe that never finishes is Failed with Timeout at ``--probe-
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import time
 
 from fixtures.emulator import Fleet
@@ -18,7 +19,7 @@ from readiness.connection import WinRMOptions
 from readiness.endpoints import Endpoints, probe_input
 from readiness.hosts import parse_host
 from readiness.probing import ProbeSettings, probe_host
-from tests.emulated import base_address, display, expected_results, fleet, host_url, run_suite, scenario, write_hosts
+from tests.emulated import display, expected, fleet, host_url, run_suite, write_hosts
 
 # No case here ends on the probe timeout; it bounds the flood, whose 32 MiB the emulator (in this
 # process, beside every other host) takes several seconds to send on 2 busy cores.
@@ -51,18 +52,17 @@ CASES: dict[str, tuple[str, tuple[str, ...]]] = {
     "huge_response": ("ProbeError", ("WinRM on", "HTTP response of more than 48 MiB", "abandoned")),
 }
 INJECTED = [name for name in CASES if name in FAULTS]
-EXPECTED = expected_results()
 
 
 def test_every_emulator_fault_has_a_case():
     assert set(FAULTS) <= set(CASES), sorted(set(FAULTS) - set(CASES))
 
 
-def _faulty_fleet() -> Fleet:
+def _faulty_fleet() -> contextlib.AbstractContextManager[Fleet]:
     """healthy-0001.. with one fault each, then two healthy hosts reached over TLS and a wrong password."""
     count = len(INJECTED) + 3
     faults = {f"healthy-{i:04d}": [name] for i, name in enumerate(INJECTED, start=1)}
-    return Fleet([scenario("healthy")], base_address=base_address(), fleet=count, faults=faults)
+    return fleet(["healthy"], fleet=count, faults=faults)
 
 
 def _urls(served: Fleet) -> dict[str, str]:
@@ -112,7 +112,7 @@ def test_each_fault_fails_only_its_host_with_a_named_reason_in_bounded_time(pyte
         return [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in reports[host]]
 
     for name, host in (("healthy", _shown(urls["none"])), ("seed-sample", display(seed.hosts[0]))):
-        assert got(host) == [(rule_id, check, mid) for _, rule_id, check, mid in EXPECTED[name]], name
+        assert got(host) == list(expected(name).results), name
     assert elapsed < RUN_BOUND, f"the run took {elapsed:.1f} s"
 
 
@@ -169,7 +169,7 @@ def test_a_hanging_host_does_not_hold_up_the_others():
     """Probes run concurrently: a healthy host's facts arrive while the hanging one still waits."""
     settings = ProbeSettings(winrm=WinRMOptions(read_timeout_sec=READ_TIMEOUT, operation_timeout_sec=OPERATION_TIMEOUT),
                              probe_input=probe_input(Endpoints.for_location(None), CONNECT_TIMEOUT * 1000))
-    with Fleet([scenario("healthy")], base_address=base_address(), fleet=2,
+    with fleet(["healthy"], fleet=2,
                faults={"healthy-0001": ["hang"]}) as served:
         hanging, healthy = (parse_host(host_url(h)) for h in served.hosts)
         with concurrent.futures.ThreadPoolExecutor(2) as pool:

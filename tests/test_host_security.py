@@ -12,7 +12,6 @@ import os
 import shlex
 import stat
 import subprocess
-import sys
 import urllib.parse
 from pathlib import Path
 
@@ -23,20 +22,14 @@ from testinfra.backend.ssh import SshBackend
 from readiness.hosts import HostSpecError, TESTINFRA_REFUSED, parse_host, password_for, read_password_file
 from readiness.report_json import merge_reports, write_report
 from readiness.transport_policy import InsecureTransport, apply, weakened
-from tests.emulated import RULES_DIR, ROOT, display, fleet, host_url, run_suite
+from tests.emulated import display, fleet, host_url, run_suite, suite_process
 
 USAGE_ERROR = 4
 
 
 def _pytest(cwd: Path, *args: str, password: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
     """The suite as a user runs it, with READINESS_WINRM_PASSWORD set only when given."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
-    env["PYTHONPATH"] = str(ROOT)
-    if password is not None:
-        env["READINESS_WINRM_PASSWORD"] = password
-    return subprocess.run([sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p",
-                           "no:cacheprovider", "-o", "readiness_html=", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return suite_process(cwd, "-o", "readiness_html=", *args, password=password, timeout=timeout)
 
 
 def _one_error(result: subprocess.CompletedProcess) -> str:

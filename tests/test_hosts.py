@@ -7,7 +7,6 @@ from readiness.hosts import (
     collect_hosts,
     parse_host,
     password_for,
-    read_hosts_file,
     select_shard,
 )
 
@@ -70,7 +69,7 @@ def test_password_is_in_no_printed_form():
 def test_hosts_file_skips_comments_and_blank_lines(tmp_path):
     fleet = tmp_path / "fleet.txt"
     fleet.write_text("# fleet\nwinrm://a@h1\n\n  winrm://a@h2  # second\n#winrm://a@h3\n")
-    assert read_hosts_file(fleet) == ["winrm://a@h1", "winrm://a@h2"]
+    assert [s.display for s in collect_hosts(None, [str(fleet)])] == ["winrm://a@h1:5986", "winrm://a@h2:5986"]
 
 
 def test_hosts_from_option_and_files_keep_their_order(tmp_path):

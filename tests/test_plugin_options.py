@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import random
 import socket
 import threading
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.emulator import free_base_address
 from readiness.catalog import RULES
 from tests.emulated import ROOT, RULES_DIR
 
@@ -27,7 +27,7 @@ def silent_listener() -> Iterator[tuple[str, int, list[socket.socket]]]:
 
     Yields its address, its port and the list of connections it accepted.
     """
-    address = f"127.{random.randint(20, 250)}.{random.randint(0, 255)}.7"
+    address = free_base_address()
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.bind((address, 0))
     server.listen(16)
@@ -108,7 +108,7 @@ def pytest_sessionstart(session):
 
 def refused_host() -> str:
     """A WinRM URL on 127.0.0.x where nothing listens: every probe is refused at once."""
-    address = f"127.{random.randint(20, 250)}.{random.randint(0, 255)}.9"
+    address = free_base_address()
     with socket.socket() as probe:
         probe.bind((address, 0))
         port = probe.getsockname()[1]

@@ -17,12 +17,11 @@ import pytest
 
 from readiness.catalog import RULES
 from readiness.report_json import host_file_name
-from tests.emulated import ROOT, RULES_DIR, display, expected_results, fleet, host_url, write_hosts
+from tests.emulated import ROOT, RULES_DIR, display, expected, host_url, write_hosts
 from tests.emulated import run_suite
-from tests.test_report_html import Page, _non_blank, shot
+from tests.chromium import non_blank, shot
 
 NAMES = ["healthy", "seed-sample", "warnings", "hostile-strings"]
-EXPECTED = expected_results()
 RULE_ORDER = list(RULES)
 FULL_FIELDS = ["RuleId", "RuleGroupId", "RuleName", "RuleGroupName", "RuleDescription", "CheckResult",
                "CheckResultMessage", "CheckResultMessageId", "CheckResultMessageArguments"]
@@ -31,10 +30,10 @@ SECRET = ":vagrant@"
 
 
 @pytest.fixture(scope="module")
-def served():
+def served(emulated_fleet):
     """The mixed fleet and an unreachable host, served for the whole module."""
-    with fleet(NAMES) as mixed, fleet(["healthy"], faults={"healthy": ["refuse"]}) as dead:
-        yield mixed.hosts, dead.hosts[0]
+    mixed, dead = emulated_fleet(NAMES), emulated_fleet(["healthy"], faults={"healthy": ["refuse"]})
+    return mixed.hosts, dead.hosts[0]
 
 
 def hosts_file(path: Path, hosts) -> Path:
@@ -44,7 +43,7 @@ def hosts_file(path: Path, hosts) -> Path:
 def expected_of(host, unreachable=False) -> list[tuple[str, str, str]]:
     if unreachable:
         return [(rule_id, "Failed", f"{rule_id}.Failed.HostUnreachable") for rule_id in RULE_ORDER]
-    return [(rule_id, check, mid) for _, rule_id, check, mid in EXPECTED[host.name]]
+    return list(expected(host.name).results)
 
 
 def triples(results) -> list[tuple[str, str, str]]:
@@ -181,7 +180,8 @@ def test_compact_json_and_the_list_format(pytester, served):
     assert names == FULL_FIELDS * (len(hosts) * len(RULES))
     seed = next(h for h in hosts if h.name == "seed-sample")
     block = out[out.index(f"readiness: {display(seed)}"):]
-    assert "CheckResultMessageId : LinkedWorkspaceCheck.Failed.NoWorkspace" in block
+    for r in expected("seed-sample").results:
+        assert f"CheckResultMessageId : {r.message_id}" in block, r
     assert "readiness summary" not in out
 
 
@@ -209,7 +209,7 @@ def test_warnings_only_exit_0_linux_host_not_applicable_and_default_report_paths
     assert local["platform"] == "linux" and local["results"] == []
     assert local["not_applicable"] == RULE_ORDER
     assert [entries[display(h)]["platform"] for h in chosen] == ["windows", "windows"]
-    warned = sum(1 for h in chosen for _, _, c, _ in EXPECTED[h.name] if c == "PassedWithWarning")
+    warned = sum(1 for h in chosen for r in expected(h.name).results if r.check_result == "PassedWithWarning")
     result.assert_outcomes(passed=2 * len(RULES) - warned, xfailed=warned, skipped=len(RULES))
     assert "local://  not applicable  20 rules: 20 not applicable" in result.stdout.str()
     assert data["summary"]["hosts_not_ready"] == []
@@ -235,13 +235,6 @@ def test_strict_warnings_fail_the_run_and_are_failures(pytester, served):
 
 
 # --- HTML: the real report in Chromium -------------------------------------------------------
-
-
-@pytest.fixture
-def page(tmp_path):
-    opened = Page(tmp_path / "chromium-profile")
-    yield opened
-    opened.close()
 
 
 def test_real_html_report_in_chromium(pytester, served, page, tmp_path):
@@ -283,4 +276,4 @@ def test_real_html_report_in_chromium(pytester, served, page, tmp_path):
 
     target = ROOT / "docs" / "report.png" if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "report.png"
     shot(path, target, tmp_path / "shot-profile")
-    _non_blank(target)
+    non_blank(target)

@@ -111,6 +111,12 @@ def test_identity_is_the_catalogs(rule_id):
 
 
 @pytest.mark.parametrize("rule_id", list(RULES))
+def test_each_rule_says_what_it_reads(rule_id):
+    reads = re.search(r"^- Reads: (.+)$", sections()[rule_id][1], flags=re.M)
+    assert reads and len(reads.group(1)) > 20, "no Reads: line naming the rule's inputs"
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
 def test_results_are_those_the_rule_can_give(rule_id):
     documented = rows(sections()[rule_id][1])
     assert documented, "no result table"

@@ -1,9 +1,8 @@
-"""Scenario files: every documented key and default, every error path, the shipped hosts and
-their expected outcomes table (fixtures/hosts/README.md)."""
+"""Scenario files: every documented key and default, every error path, the shipped hosts, their
+expected: blocks and the table of fixtures/hosts/README.md rendered from them."""
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import textwrap
 from datetime import datetime, timezone
@@ -15,16 +14,20 @@ import yaml
 from fixtures import seed_sample as seed_sample_output
 from fixtures.faults import FAULTS
 from fixtures.scenario import (
-    HOSTS, AccessRule, Answers, Event, RegistryValue, Scenario, ScenarioError, Service, load_scenario,
+    HOSTS, AccessRule, Answers, Event, ExpectedResult, RegistryValue, Scenario, ScenarioError, Service, load_scenario,
     parse_scenario, shipped)
 from readiness import acl as acl_rights
-from readiness.probe import ProbeInput
+from readiness.catalog import RULES as CATALOG
+from fixtures import expected_table
 from fixtures.emulator.hostprobe import probe_output
+from readiness.probe import ProbeInput
+from tests.emulated import documented_example, documented_example_text, expected
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 MK = "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"
+RULE_IDS = list(CATALOG)
 
-# The example of the basic format (fixtures/README.md, "Writing your own scenario"), comments and all.
+# A scenario in the basic format (fixtures/README.md, "Writing your own scenario"), a comment on every key.
 DOCUMENTED = r"""
 name: seed-sample                  # required; used in host names, logs and reports
 os_version: "10.0.22621"           # [Environment]::OSVersion.Version; default "10.0.20348"
@@ -302,11 +305,32 @@ def test_renamed_keeps_the_machine_and_checks_the_name():
         s.renamed("bad name")
 
 
+def test_expected_block_as_written():
+    rows = "".join(f"\n    - [{r}, Passed, {r}.Passed]" for r in RULE_IDS[:-1])
+    s = scn(f"""
+        name: e
+        expected:
+          location: JapanEast
+          results:{rows}
+            - [LAOmsEndpointConnectivity, Failed, LAOmsEndpointConnectivity.Failed.SomeReason]
+        """.replace("\n    - ", "\n            - "))
+    assert s.expected.location == "JapanEast"
+    assert s.expected.results[0] == ExpectedResult("OperatingSystemCheck", "Passed", "OperatingSystemCheck.Passed")
+    assert [r.rule_id for r in s.expected.results] == RULE_IDS
+    assert s.expected.by_rule()["LAOmsEndpointConnectivity"] == (
+        "LAOmsEndpointConnectivity", "Failed", "LAOmsEndpointConnectivity.Failed.SomeReason")
+    assert scn("name: e\n").expected is None
+    assert scn(f"name: e\nexpected: {{results: {EXPECTED_ROWS}}}").expected.location is None
+
+
 def test_password_is_not_in_repr():
     assert "s3cret" not in repr(scn("name: p\npassword: s3cret\n"))
 
 
 # --- errors name the file and the key -------------------------------------------------------
+
+# A valid expected block's rows (every rule Passed), as YAML flow lists.
+EXPECTED_ROWS = [[r, "Passed", f"{r}.Passed"] for r in RULE_IDS]
 
 ERRORS = [
     ("name: x\nservices: {wuauserv: {status: Stopped, start_type: Sometimes}}",
@@ -385,6 +409,28 @@ ERRORS = [
     ("name: x\nprobe_errors: {acl: ''}", "probe_errors.acl: expected text, got an empty string"),
     ("name: x\nprobe_errors: {agent: \"two\\nlines\"}", "probe_errors.agent: expected one line of text"),
     ("- name: x", "expected a mapping, got a list"),
+    ("name: x\nexpected: [healthy]", "expected: expected a mapping, got a list"),
+    ("name: x\nexpected: {location: japaneast}", "expected.results: required (the 20 results in report order)"),
+    ("name: x\nexpected: {results: [], colour: red}", "expected.colour: unknown key (expected one of location, results)"),
+    ("name: x\nexpected: {location: japan-east, results: []}", "expected.location: expected an Azure location name such as 'japaneast', got 'japan-east'"),
+    ("name: x\nexpected: {location: 5, results: []}", "expected.location: expected text, got 5"),
+    ("name: x\nexpected: {results: OperatingSystemCheck.Passed}", "expected.results: expected a list, got 'OperatingSystemCheck.Passed'"),
+    (f"name: x\nexpected: {{results: {EXPECTED_ROWS[:19]}}}", "expected.results: expected 20 results, one per rule in report order, got 19"),
+    (f"name: x\nexpected: {{results: {EXPECTED_ROWS[1:] + EXPECTED_ROWS[:1]}}}",
+     "expected.results[0]: expected RuleId OperatingSystemCheck (the rules in report order), got 'DotNetFrameworkInstalledCheck'"),
+    (f"name: x\nexpected: {{results: {['OperatingSystemCheck.Passed'] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0]: expected [RuleId, CheckResult, CheckResultMessageId], got 'OperatingSystemCheck.Passed'"),
+    (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Passed']] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0]: expected [RuleId, CheckResult, CheckResultMessageId], got a list"),
+    (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Pass', 'OperatingSystemCheck.Passed']] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0].CheckResult: expected one of Passed, PassedWithWarning, Failed, got 'Pass'"),
+    (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Failed', 'OperatingSystemCheck.Passed']] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>, "
+     "got 'OperatingSystemCheck.Passed'"),
+    (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Failed', 'OperatingSystemCheck.Failed.']] + EXPECTED_ROWS[1:]}}}",
+     "expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>"),
+    (f"name: x\nexpected: {{results: {EXPECTED_ROWS[:19] + [['LAOmsEndpointConnectivity', 'Passed', 7]]}}}",
+     "expected.results[19].CheckResultMessageId: expected text, got 7"),
 ]
 
 
@@ -440,220 +486,49 @@ def test_hostile_strings_carry_markup_and_quotes():
     assert "<script>alert(1)</script>" in server and '"' in server and "'" in server
 
 
-# An oracle for fixtures/hosts/README.md: windows-rules.md, evaluated over the emulated probe
-# output. Kept apart from the suite's rules on purpose; the end-to-end tests compare the two.
-
-WS_ENDPOINTS = {None: ("{ws}.agentsvc.azure-automation.net", "{ws}.ods.opinsights.azure.com", "{ws}.oms.opinsights.azure.com"),
-                "usgovvirginia": ("{ws}.agentsvc.azure-automation.us", "{ws}.ods.opinsights.azure.us", "{ws}.oms.opinsights.azure.us")}
-OPS_ENDPOINT = {None: "eus2-jobruntimedata-prod-su1.azure-automation.net",
-                "usgovvirginia": "usge-jobruntimedata-prod-su1.azure-automation.us"}
-RULES = ["OperatingSystemCheck", "DotNetFrameworkInstalledCheck", "WindowsManagementFrameworkInstalledCheck",
-         "AutomationAgentServiceConnectivityCheck1", "AutomationJobRuntimeDataServiceConnectivityCheck",
-         "MonitoringAgentServiceRunningCheck", "SystemHybridRunbookWorkerRunningCheck",
-         "MonitoringAgentServiceEventsCheck", "LinkedWorkspaceCheck", "CryptoRsaMachineKeysFolderAccessCheck",
-         "TlsVersionCheck", "AlwaysAutoRebootCheck", "WSUSServerConfigured", "AutomaticUpdateCheck", "HttpsConnection",
-         "ProxySettings", "IMDSConnectivity", "WUServiceRunningCheck", "LAOdsEndpointConnectivity",
-         "LAOmsEndpointConnectivity"]
-LOCATION = {"usgov-virginia": "usgovvirginia"}
+def test_every_shipped_scenario_has_its_expected_results():
+    """The one source of a scenario's expected results is its expected: block; the end-to-end
+    tests (tests/test_suite_e2e.py) compare the suite's real results with it."""
+    for path in shipped():
+        assert load_scenario(path).expected is not None, path
 
 
-def _v(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in text.split("."))
+def test_hosts_readme_table_is_rendered_from_the_expected_blocks():
+    readme = expected_table.README.read_text(encoding="utf-8")
+    assert readme == expected_table.render(readme, shipped()), "run: python -m fixtures.expected_table"
+    section = readme.split(expected_table.BEGIN, 1)[1].split(expected_table.END, 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and line.endswith("` |")]
+    assert len(rows) == 20 * len(shipped())
+    assert expected_table.main(["--check"]) == 0
 
 
-def _value(doc, key, name):
-    found = doc["registry"][key]["values"].get(name)
-    return None if found is None else found["value"]
+def test_expected_table_refuses_a_readme_without_its_markers_and_a_scenario_without_expected(tmp_path):
+    with pytest.raises(ValueError, match="expected one '<!-- expected results"):
+        expected_table.render("# no markers\n", shipped())
+    bare = tmp_path / "bare.yaml"
+    bare.write_text("name: bare\n", encoding="utf-8")
+    readme = f"{expected_table.BEGIN}\n{expected_table.END}\n"
+    with pytest.raises(ScenarioError, match=f"^{bare}: expected: required in a shipped scenario"):
+        expected_table.render(readme, [bare])
 
 
-def _ps_true(value) -> bool:
-    """PowerShell's ``if ($value)`` (about_Booleans) over what the probe reports."""
-    if isinstance(value, list):
-        return len(value) > 1 or (len(value) == 1 and _ps_true(value[0]))
-    return value not in (None, "", 0)
-
-
-def _ps_equals(doc, key, name, number) -> bool:
-    """The troubleshooter's ``checkRegValue``: ``if ($value -eq number)``, the left side's type deciding."""
-    found = doc["registry"][key]["values"].get(name)
-    if found is None:
-        return False
-    value = list(base64.b64decode(found["value"])) if found["type"] == "Binary" else found["value"]
-    if isinstance(value, list):
-        return _ps_true([v for v in value if str(v).lower() == str(number)])
-    return value == number if isinstance(value, int) else value.lower() == str(number)
-
-
-def expected_outcomes(doc: dict, location: str | None) -> list[tuple[str, str]]:
-    """(RuleId, CheckResultMessageId) in report order, per windows-rules.md."""
-    out: dict[str, str] = {}
-    ok = lambda r: f"{r}.Passed"  # noqa: E731
-    failed = lambda r, reason=None: f"{r}.Failed" + (f".{reason}" if reason else "")  # noqa: E731
-    warn = lambda r: f"{r}.PassedWithWarning"  # noqa: E731
-    os_v = _v(doc["os"]["version"])
-    out["OperatingSystemCheck"] = ok("OperatingSystemCheck") if os_v >= (6, 1, 7600) else failed("OperatingSystemCheck")
-    release = _value(doc, "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full", "Release")
-    if isinstance(release, str) and release.strip().isdigit():  # decimal text reads as its number
-        release = int(release)
-    out["DotNetFrameworkInstalledCheck"] = (ok if isinstance(release, int) and release >= 394802 else failed)("DotNetFrameworkInstalledCheck")
-    ps = _v(doc["powershell"]["version"])[:2]
-    r = "WindowsManagementFrameworkInstalledCheck"
-    out[r] = ok(r) if ps >= (5, 1) else warn(r) if ps >= (4, 0) else failed(r)
-    # workspaces
-    agent_ws = doc["agent"]["workspaces"]
-    ops = doc["event_logs"]["Operations Manager"]
-    logged = []
-    for e in ops["events"] if ops.get("exists") else []:
-        # Without a rendered message (wevtutil on PowerShell 2.0) the insertion strings hold the text.
-        text = e["message"] if e["message"] is not None else " ".join(e["properties"])
-        if e["id"] == 1210 and "updates;" in text and "AOI-" in text:
-            ws = text.split("AOI-", 1)[1][:36]
-            if ws not in logged:
-                logged.append(ws)
-    valid = [w for w in logged if w in agent_ws]
-    reason = "MultipleButValid" if len(valid) == 1 and len(agent_ws) > 1 else None if len(valid) == 1 else (
-        "Multiple" if len(valid) > 1 else "None")
-    tcp = {t["target"]: t["ok"] for t in doc["network"]["tcp"]}
-    reg_t, ods_t, oms_t = (t.format(ws=valid[0] if len(valid) == 1 else "") + ":443" for t in WS_ENDPOINTS[location])
-    r = "AutomationAgentServiceConnectivityCheck1"
-    out[r] = failed(r, "NoRegistrationFound") if reason in ("None", "Multiple") else (ok if tcp.get(reg_t) else failed)(r)
-    r = "AutomationJobRuntimeDataServiceConnectivityCheck"
-    out[r] = (ok if tcp.get(OPS_ENDPOINT[location] + ":443") else failed)(r)
-    r = "MonitoringAgentServiceRunningCheck"
-    out[r] = (ok if doc["services"]["HealthService"].get("status") == "Running" else failed)(r)
-    r = "SystemHybridRunbookWorkerRunningCheck"
-    sma = doc["event_logs"]["Microsoft-SMA/Operational"]
-    system = [e for e in sma.get("events", []) if e["id"] in (15003, 15004) and len(e["properties"]) > 3
-              and e["properties"][1] == e["properties"][2] + "_" + e["properties"][3]]
-    newest = max(system, key=lambda e: e["time"], default=None)
-    out[r] = (ok if newest and newest["id"] == 15003 else failed)(r)
-    r = "MonitoringAgentServiceEventsCheck"
-    now = datetime.fromisoformat(doc["collected_at"].replace("Z", "+00:00"))
-    if not ops.get("exists"):
-        out[r] = failed(r, "NoLog")
-    elif any(e["id"] == 4502 and e["source"] == "Health Service Modules"
-             and (now - datetime.fromisoformat(e["time"].replace("Z", "+00:00"))).total_seconds() <= 24 * 3600
-             for e in ops["events"]):
-        out[r] = failed(r, "EventFound")
-    else:
-        out[r] = ok(r)
-    r = "LinkedWorkspaceCheck"
-    out[r] = {"None": failed(r, "NoWorkspace"), "Multiple": failed(r), "MultipleButValid": warn(r), None: ok(r)}[reason]
-    r = "CryptoRsaMachineKeysFolderAccessCheck"
-    folder = doc["acl"][MK]
-    entries = [acl_rights.AccessEntry(e["sid"], e["rights"], e["type"], e["inherit_only"]) for e in folder.get("entries", [])]
-    rights = acl_rights.effective_rights(entries, acl_rights.SYSTEM_SIDS)
-    out[r] = (ok if folder.get("exists") and acl_rights.has_rights(rights, acl_rights.WRITE | acl_rights.MODIFY) else failed)(r)
-    r = "TlsVersionCheck"
-    tls = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\"
-    def tls_is(side, name, number):
-        return _ps_equals(doc, tls + side, name, number)
-    cd0, sd0 = tls_is("Client", "DisabledByDefault", 0), tls_is("Server", "DisabledByDefault", 0)
-    cd1, sd1 = tls_is("Client", "DisabledByDefault", 1), tls_is("Server", "DisabledByDefault", 1)
-    ce0, se0 = tls_is("Client", "Enabled", 0), tls_is("Server", "Enabled", 0)
-    if not out["OperatingSystemCheck"].endswith("Passed") and os_v >= (6, 0, 6001):
-        out[r] = failed(r)
-    elif (6, 1, 7601) <= os_v[:3] <= (6, 1, 8400):
-        out[r] = ok(r) if cd0 and sd0 and not (ce0 and se0) else failed(r, "NotExplicitlyEnabled")
-    elif os_v >= (6, 2, 9200):
-        out[r] = failed(r, "ExplicitlyDisabled") if cd1 or sd1 or ce0 or se0 else f"{r}.Passed.EnabledByDefault"
-    else:
-        out[r] = failed(r, "NoDefaultSupport")
-    au = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU"
-    r = "AlwaysAutoRebootCheck"
-    out[r] = warn(r) if _ps_equals(doc, au, "AlwaysAutoRebootAtScheduledTime", 1) or _ps_true(_value(
-        doc, au, "AlwaysAutoRebootAtScheduledTimeMinutes")) else ok(r)
-    r = "WSUSServerConfigured"
-    out[r] = warn(r) if _value(doc, "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate", "WUServer") else ok(r)
-    r = "AutomaticUpdateCheck"
-    out[r] = warn(r) if _ps_equals(doc, au, "AUOptions", 4) else ok(r)
-    r = "HttpsConnection"
-    https = doc["network"]["https"]
-    proxy_status, direct_status = https["proxy"]["status"], https["direct"]["status"]
-    out[r] = ok(r) if proxy_status and (200 <= proxy_status < 300 or proxy_status == 403) else (
-        warn(r) if direct_status in (200, 403) else failed(r))
-    r = "ProxySettings"
-    out[r] = warn(r) if doc["network"]["winhttp_proxy"] else ok(r)
-    r = "IMDSConnectivity"
-    imds = doc["network"]["imds"]
-    out[r] = ok(r) if imds["proxy"]["status"] == 200 else failed(r) if imds["direct"]["status"] == 200 else warn(r)
-    r = "WUServiceRunningCheck"
-    out[r] = (failed if doc["services"]["wuauserv"].get("start") == 4 else ok)(r)
-    for r, target in (("LAOdsEndpointConnectivity", ods_t), ("LAOmsEndpointConnectivity", oms_t)):
-        out[r] = failed(r) if reason in ("None", "Multiple") else (ok if tcp.get(target) else failed)(r)
-    # A rule that reads a fact the probe could not gather fails, naming the fact.
-    errored = {e["fact"] for e in doc["errors"]}
-    for rule, facts in READS.items():
-        if any(f == fact or f.startswith(fact + ".") for f in errored for fact in facts):
-            out[rule] = failed(rule, "ProbeError")
-    return [(rule, out[rule]) for rule in RULES]
-
-
-WORKSPACE_FACTS = ("agent", "event_logs.Operations Manager", "network")
-READS = {
-    "OperatingSystemCheck": ("os",), "DotNetFrameworkInstalledCheck": ("registry.HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full",),
-    "WindowsManagementFrameworkInstalledCheck": ("powershell",),
-    "AutomationAgentServiceConnectivityCheck1": WORKSPACE_FACTS, "AutomationJobRuntimeDataServiceConnectivityCheck": ("network",),
-    "MonitoringAgentServiceRunningCheck": ("services.HealthService",),
-    "SystemHybridRunbookWorkerRunningCheck": ("event_logs.Microsoft-SMA/Operational",),
-    "MonitoringAgentServiceEventsCheck": ("event_logs.Operations Manager",),
-    "LinkedWorkspaceCheck": ("agent", "event_logs.Operations Manager"),
-    "CryptoRsaMachineKeysFolderAccessCheck": ("acl",), "HttpsConnection": ("network",),
-    "IMDSConnectivity": ("network",), "WUServiceRunningCheck": ("services.wuauserv",),
-    "LAOdsEndpointConnectivity": WORKSPACE_FACTS, "LAOmsEndpointConnectivity": WORKSPACE_FACTS,
-}
-
-
-def probe_input_for(location: str | None) -> ProbeInput:
-    return ProbeInput(tcp=(OPS_ENDPOINT[location] + ":443",),
-                      workspace_tcp=tuple(t + ":443" for t in WS_ENDPOINTS[location]))
-
-
-def readme_table() -> dict[str, list[tuple[str, str, str]]]:
-    """scenario -> [(RuleId, CheckResult, CheckResultMessageId)] from fixtures/hosts/README.md."""
-    rows: dict[str, list[tuple[str, str, str]]] = {}
-    text = (HOSTS / "README.md").read_text(encoding="utf-8")
-    for line in text.split("## Expected results", 1)[1].splitlines():
-        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
-        if len(cells) == 5 and cells[0] not in ("scenario", "") and not cells[0].startswith("-"):
-            scenario, _location, rule, result, message_id = cells
-            rows.setdefault(scenario, []).append((rule, result, message_id))
-    return rows
-
-
-SEED_IDS = [r.CheckResultMessageId for r in seed_sample_output.results()]  # fixtures/seed-sample-output.txt
-
-
-def _outcomes(name: str) -> list[tuple[str, str]]:
-    location = LOCATION.get(name)
-    scn = load_scenario(HOSTS / f"{name}.yaml")
-    if scn.windows.language_mode != "FullLanguage":  # the bootstrap does not run the probe: no facts
-        from readiness.catalog import RULES
-        return [(r, f"{r}.Failed.ProbeError") for r in RULES]
-    return expected_outcomes(probe_output(scn, probe_input_for(location), NOW), location)
+def _ids(name: str) -> list[str]:
+    return [r.message_id for r in expected(name).results]
 
 
 def test_seed_sample_gives_the_seed_documents_results():
-    assert [i for _, i in _outcomes("seed-sample")] == SEED_IDS
+    # fixtures/seed-sample-output.txt is the troubleshooter's own output for that machine.
+    assert list(expected("seed-sample").results) == [
+        (r.RuleId, r.CheckResult, r.CheckResultMessageId) for r in seed_sample_output.results()]
 
 
 def test_healthy_passes_every_rule():
-    assert all(".Passed" in i and ".PassedWithWarning" not in i for _, i in _outcomes("healthy"))
+    assert all(".Passed" in i and ".PassedWithWarning" not in i for i in _ids("healthy"))
 
 
 def test_warnings_has_only_passed_and_warnings():
-    ids = [i for _, i in _outcomes("warnings")]
+    ids = _ids("warnings")
     assert not any(".Failed" in i for i in ids) and sum(".PassedWithWarning" in i for i in ids) == 8
-
-
-def test_readme_table_matches_every_shipped_scenario():
-    table = readme_table()
-    in_table = set(table)
-    assert in_table == {p.stem for p in shipped()}
-    for name in sorted(in_table):
-        rows = table[name]
-        assert [(r, i) for r, _, i in rows] == _outcomes(name), name
-        assert all(i.startswith(f"{r}.{c}") for r, c, i in rows), name
 
 
 WINDOWS_BEHAVIOUR = ["winhttp-v28-proxy", "opsmgr-unregistered-ja", "event-message-null", "legacy-2008r2-ps2-no-net35",
@@ -662,7 +537,7 @@ WINDOWS_BEHAVIOUR = ["winhttp-v28-proxy", "opsmgr-unregistered-ja", "event-messa
 
 def test_scenarios_of_windows_behaviour_show_what_they_say():
     """Each is in the table, is described there, and holds the Windows behaviour it names."""
-    table = readme_table()
+    table = {path.stem: list(expected(path.stem).results) for path in shipped()}
     readme = (HOSTS / "README.md").read_text(encoding="utf-8")
     for name in WINDOWS_BEHAVIOUR:
         assert name in table and f"| `{name}` |" in readme, name
@@ -699,12 +574,12 @@ def test_legacy_ps2_says_net35_is_there():
 
 
 def test_every_outcome_branch_is_reached():
-    """Each message id of windows-rules.md, and each way to it, appears in some scenario."""
+    """Each message id of docs/rules.md, and each way to it, appears in some scenario."""
     # probe-errors and constrained-language end in ProbeError by design.
     ids = {i for name in {p.stem for p in shipped()} - {"probe-errors", "constrained-language"}
-           for _, i in _outcomes(name)}
+           for i in _ids(name)}
     assert ".ProbeError" not in str(ids)
-    wanted = {f"{r}.Passed" for r in RULES} - {"TlsVersionCheck.Passed"} | {
+    wanted = {f"{r}.Passed" for r in RULE_IDS} - {"TlsVersionCheck.Passed"} | {
         "OperatingSystemCheck.Failed", "DotNetFrameworkInstalledCheck.Failed",
         "WindowsManagementFrameworkInstalledCheck.PassedWithWarning", "WindowsManagementFrameworkInstalledCheck.Failed",
         "AutomationAgentServiceConnectivityCheck1.Failed.NoRegistrationFound", "AutomationAgentServiceConnectivityCheck1.Failed",
@@ -721,30 +596,24 @@ def test_every_outcome_branch_is_reached():
         "WUServiceRunningCheck.Failed", "LAOdsEndpointConnectivity.Failed", "LAOmsEndpointConnectivity.Failed"}
     assert wanted - ids == set()
     # branches that share a message id
-    assert _outcomes("multi-workspace")[18][1] == "LAOdsEndpointConnectivity.Failed"  # Multiple
-    assert _outcomes("agent-missing")[18][1] == "LAOdsEndpointConnectivity.Failed"  # None
-    assert _outcomes("locked-down")[18][1] == "LAOdsEndpointConnectivity.Failed"  # endpoint refused
-    assert _outcomes("locked-down")[5][1].endswith("Failed")  # HealthService stopped
-    assert _outcomes("agent-missing")[5][1].endswith("Failed")  # HealthService absent
+    def result(name: str, rule_id: str) -> str:
+        return expected(name).by_rule()[rule_id].message_id
+
+    assert result("multi-workspace", "LAOdsEndpointConnectivity") == "LAOdsEndpointConnectivity.Failed"  # Multiple
+    assert result("agent-missing", "LAOdsEndpointConnectivity") == "LAOdsEndpointConnectivity.Failed"  # None
+    assert result("locked-down", "LAOdsEndpointConnectivity") == "LAOdsEndpointConnectivity.Failed"  # endpoint refused
+    assert result("locked-down", "MonitoringAgentServiceRunningCheck").endswith("Failed")  # HealthService stopped
+    assert result("agent-missing", "MonitoringAgentServiceRunningCheck").endswith("Failed")  # HealthService absent
     for name in ("locked-down", "no-system-worker", "agent-missing"):  # 15004 newest, only a user worker, no log
-        assert _outcomes(name)[6][1] == "SystemHybridRunbookWorkerRunningCheck.Failed", name
-
-
-def test_usgov_virginia_needs_its_location():
-    doc = probe_output(load_scenario(HOSTS / "usgov-virginia.yaml"), probe_input_for(None), NOW)
-    failed = [r for r, i in expected_outcomes(doc, None) if ".Failed" in i]
-    assert failed == ["AutomationAgentServiceConnectivityCheck1", "AutomationJobRuntimeDataServiceConnectivityCheck",
-                      "LAOdsEndpointConnectivity", "LAOmsEndpointConnectivity"]
+        assert result(name, "SystemHybridRunbookWorkerRunningCheck") == "SystemHybridRunbookWorkerRunningCheck.Failed", name
 
 
 def test_readme_example_loads_with_every_documented_key():
     """The example of fixtures/README.md ("Writing your own scenario") is a valid scenario using every key."""
     from fixtures.scenario import TOP, WINDOWS
 
-    text = (HOSTS.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Writing your own scenario", 1)[1]
-    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
-    s = parse_scenario(example, "fixtures/README.md")
+    example = documented_example_text()
+    s = documented_example()
     raw = yaml.safe_load(example)
     assert set(raw) == set(TOP) and set(raw["windows"]) == set(WINDOWS)
     for shorthand in ("{qword:", "{multi:", "{expand:", "{binary:", "message: null"):

@@ -10,6 +10,7 @@ NTLM CHALLENGE and AUTHENTICATE pair in a log is enough to crack the password of
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import logging
 import os
@@ -25,7 +26,7 @@ import pytest
 from fixtures.emulator import Fleet
 from readiness.connection import WinRMBackend
 from readiness.hosts import parse_host
-from tests.emulated import RULES_DIR, ROOT, base_address, display, scenario
+from tests.emulated import RULES_DIR, ROOT, display, fleet, scenario
 
 VERBOSE = ["-vv", "--tb=long", "--log-level=DEBUG", "-rA"]
 
@@ -66,12 +67,12 @@ def _leaks(root: Path, texts: list[str], forms: list[str]) -> list[str]:
     return found
 
 
-def _fleet(canary: str) -> Fleet:
+def _fleet(canary: str) -> contextlib.AbstractContextManager[Fleet]:
     """healthy and seed-sample with the canary as password, a host that refuses, one that is asked with it wrongly."""
     with_canary = [dataclasses.replace(scenario(n), password=canary) for n in ("healthy", "seed-sample")]
     refused = scenario("healthy").renamed("refused")
     wrong = scenario("healthy").renamed("other-password")  # its password is not the canary
-    return Fleet([*with_canary, refused, wrong], base_address=base_address(), faults={"refused": ["refuse"]})
+    return fleet([*with_canary, refused, wrong], faults={"refused": ["refuse"]})
 
 
 def _urls(served: Fleet, canary: str) -> tuple[list[str], list[str]]:

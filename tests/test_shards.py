@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from fixtures.emulator import Fleet
+from fixtures.emulator import Fleet, free_base_address
 from readiness.hosts import collect_hosts, select_shard
-from tests.emulated import ROOT, RULES_DIR, base_address, host_url, scenario, write_hosts
+from tests.emulated import ROOT, RULES_DIR, host_url, scenario, write_hosts
 
 # Six hosts with different outcomes (Passed, warnings, Failed), all for the default endpoints.
 SCENARIOS = ["healthy", "seed-sample", "warnings", "proxy", "old-os", "tls-disabled"]
@@ -30,7 +30,7 @@ def _run(pytester, hosts_file, name: str, *args: str):
 def _split_fleet() -> Fleet:
     """A served fleet whose hosts fall into both shards (a random address block may put all in one)."""
     for _ in range(20):
-        served = Fleet([scenario(n) for n in SCENARIOS], base_address=base_address())
+        served = Fleet([scenario(n) for n in SCENARIOS], base_address=free_base_address(count=len(SCENARIOS)))
         served.start()
         specs = collect_hosts(",".join(host_url(h) for h in served.hosts), [])
         if select_shard(specs, "1/2") and select_shard(specs, "2/2"):

@@ -13,8 +13,8 @@ import subprocess
 import pytest
 
 from readiness.catalog import RULES
-from tests.emulated import display, fleet, host_url, run_suite
-from tests.sshd import Sshd, client_config, free_port, loopback_address, require_openssh
+from tests.emulated import display, host_url, run_suite
+from tests.sshd import Sshd, client_config, free_port, require_openssh
 
 RULE_ORDER = list(RULES)
 VERBOSE = ["-vv", "--tb=long", "--showlocals", "--log-level=DEBUG", "-rA"]
@@ -33,18 +33,16 @@ def sshd(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def windows():
-    with fleet(["healthy"]) as served:
-        yield served.hosts[0]
+def windows(emulated_fleet):
+    return emulated_fleet(["healthy"]).hosts[0]
 
 
 def _entries(data) -> dict:
     return {e["host"]: e for e in data["hosts"]}
 
 
-def _closed(sshd: Sshd) -> tuple[str, str]:
-    """A host URL (and its display) on an address where no sshd listens, with the live server's key."""
-    address = loopback_address()
+def _closed(sshd: Sshd, address: str) -> tuple[str, str]:
+    """A host URL (and its display) on ``address``, where no sshd listens, with the live server's key."""
     port = free_port(address)
     config = client_config(sshd.dir / f"ssh_config-{address}", None)
     url = f"ssh://{sshd.user}@{address}:{port}?ssh_config={config}&ssh_identity_file={sshd.identity}"
@@ -76,8 +74,8 @@ def test_linux_host_over_ssh_is_not_applicable_next_to_a_passing_windows_host(py
     assert f"Accepted publickey for {sshd.user}" in sshd.log()
 
 
-def test_ssh_host_whose_sshd_is_down_fails_every_rule_host_unreachable(pytester, sshd):
-    url, shown = _closed(sshd)
+def test_ssh_host_whose_sshd_is_down_fails_every_rule_host_unreachable(pytester, sshd, loopback_address):
+    url, shown = _closed(sshd, loopback_address)
     result, data = run_suite(pytester, f"--hosts={url}", "--connect-timeout", "1", timeout=60)
     out = result.stdout.str()
     assert result.ret == 1, out[-3000:]
@@ -111,13 +109,13 @@ def test_ssh_host_that_refuses_the_key_fails_every_rule_never_skipped(pytester, 
         assert "CommandResult" not in r["CheckResultMessage"], r
 
 
-def test_the_private_key_appears_in_no_output_and_no_file(pytester, sshd, windows):
+def test_the_private_key_appears_in_no_output_and_no_file(pytester, sshd, windows, loopback_address):
     """At its most verbose, with a live and a dead SSH host, the client key shows nowhere."""
     key = sshd.identity.read_text(encoding="ascii")
     body = [line for line in key.splitlines() if line and not line.startswith("-----")]
     forms = ["PRIVATE KEY", *body]
     assert body and all(len(line) >= 20 for line in body[:-1])
-    closed, _ = _closed(sshd)
+    closed, _ = _closed(sshd, loopback_address)
     junit = pytester.path / "junit.xml"
     result, data = run_suite(pytester, f"--hosts={sshd.url()},{closed},{host_url(windows)}",
                              "--connect-timeout", "1", f"--junitxml={junit}",

@@ -7,10 +7,13 @@ import os
 import pytest
 
 from readiness.catalog import RULES
-from tests.emulated import display, expected_results, fleet, host_url, run_suite, write_hosts
+from fixtures import seed_sample
+from fixtures.scenario import shipped
+from tests.emulated import (
+    display, documented_example, expected, fleet, host_url, reported, run_suite, scenario, write_hosts)
 
-EXPECTED = expected_results()
-DEFAULT_LOCATION = sorted(name for name, rows in EXPECTED.items() if rows[0][0] == "-")
+SHIPPED = [path.stem for path in shipped()]
+DEFAULT_LOCATION = [name for name in SHIPPED if expected(name).location is None]
 SEED_ORDER = list(RULES)
 
 
@@ -19,8 +22,9 @@ def by_host(data):
 
 
 def test_every_shipped_scenario_gives_its_expected_results_and_an_unreachable_host_fails(pytester):
-    names = DEFAULT_LOCATION
-    assert {"healthy", "seed-sample"} <= set(names)
+    # Every scenario with no location of its own, and usgov-virginia checked without its location.
+    names = [*DEFAULT_LOCATION, "usgov-virginia"]
+    assert {"healthy", "seed-sample"} <= set(DEFAULT_LOCATION)
     with fleet(names) as served, \
             fleet(["healthy"], faults={"healthy": ["refuse"]}) as dead:
         lines = [host_url(h) for h in served.hosts] + [host_url(dead.hosts[0])]
@@ -30,12 +34,15 @@ def test_every_shipped_scenario_gives_its_expected_results_and_an_unreachable_ho
     assert data is not None
     reports = by_host(data)
     assert list(reports) == [display(h) for h in served.hosts] + [display(dead.hosts[0])]
-    for host in served.hosts:
+    for host in served.hosts[:-1]:
         entry = reports[display(host)]
         assert entry["platform"] == "windows"
-        got = [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in entry["results"]]
-        want = [(rule_id, check, mid) for _, rule_id, check, mid in EXPECTED[host.name]]
-        assert got == want, host.name
+        assert reported(entry) == list(expected(host.name).results), host.name
+    # Without its location, the US Gov host is tested against the public cloud's endpoints.
+    usgov = served.hosts[-1]
+    failed = [r["RuleId"] for r in reports[display(usgov)]["results"] if r["CheckResult"] == "Failed"]
+    assert failed == ["AutomationAgentServiceConnectivityCheck1", "AutomationJobRuntimeDataServiceConnectivityCheck",
+                      "LAOdsEndpointConnectivity", "LAOmsEndpointConnectivity"]
     unreachable = reports[display(dead.hosts[0])]["results"]
     assert [r["RuleId"] for r in unreachable] == SEED_ORDER
     for r in unreachable:
@@ -58,26 +65,33 @@ def test_seed_sample_prints_the_seed_documents_results(pytester):
     assert result.ret == 1
     results = data["hosts"][0]["results"]
     assert [r["RuleId"] for r in results] == SEED_ORDER
+    # The troubleshooter's own output for this machine (fixtures/seed-sample-output.txt), field for field.
+    assert [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"], r["CheckResultMessage"]) for r in results] == [
+        (r.RuleId, r.CheckResult, r.CheckResultMessageId, r.CheckResultMessage) for r in seed_sample.results()]
     failed = {r["RuleId"] for r in results if r["CheckResult"] == "Failed"}
-    assert failed == {"AutomationAgentServiceConnectivityCheck1", "LinkedWorkspaceCheck",
-                      "LAOdsEndpointConnectivity", "LAOmsEndpointConnectivity"}
-    assert [r["RuleId"] for r in results if r["CheckResult"] == "PassedWithWarning"] == ["IMDSConnectivity"]
-    assert "CheckResultMessageId : AutomationAgentServiceConnectivityCheck1.Failed.NoRegistrationFound" in out
-    assert "CheckResultMessage : Detected Windows Management Framework version: 5.1.22621.169" in out
-    result.assert_outcomes(passed=15, failed=4, xfailed=1)
+    assert failed == {r.RuleId for r in seed_sample.results() if r.CheckResult == "Failed"}
+    assert [r["RuleId"] for r in results if r["CheckResult"] == "PassedWithWarning"] == [
+        r.RuleId for r in seed_sample.results() if r.CheckResult == "PassedWithWarning"]
+    # The list format prints each message id and message as the troubleshooter does.
+    printed = [line for line in seed_sample.lines() if line.startswith(("CheckResultMessageId :", "CheckResultMessage :"))]
+    assert len(printed) == 40 and all(line in out for line in printed), out[-3000:]
+    checks = [r.CheckResult for r in seed_sample.results()]
+    result.assert_outcomes(passed=checks.count("Passed"), failed=checks.count("Failed"),
+                           xfailed=checks.count("PassedWithWarning"))
+    assert len(checks) == 20 and checks.count("Failed") == 4
 
 
 def test_location_selects_the_endpoints(pytester):
-    rows = [name for name, rows in EXPECTED.items() if rows[0][0] not in ("-",)]
-    assert rows, "a shipped scenario is served for a location"
-    for name in rows:
-        location = EXPECTED[name][0][0]
-        with fleet([name]) as served:
+    # The shipped scenarios run with a location, and the example of fixtures/README.md.
+    located = [scenario(name) for name in SHIPPED if expected(name).location is not None]
+    assert located, "a shipped scenario is served for a location"
+    for served_scenario in [*located, documented_example()]:
+        location = served_scenario.expected.location
+        with fleet([served_scenario]) as served:
             host = served.hosts[0]
             result, data = run_suite(pytester, f"--hosts={host_url(host)}", "--connect-timeout", "1",
                                      f"--automation-account-location={location}")
-        got = [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in data["hosts"][0]["results"]]
-        assert got == [(rule_id, check, mid) for _, rule_id, check, mid in EXPECTED[name]], name
+        assert reported(data["hosts"][0]) == list(served_scenario.expected.results), served_scenario.name
         ops = next(r for r in data["hosts"][0]["results"]
                    if r["RuleId"] == "AutomationJobRuntimeDataServiceConnectivityCheck")
         assert ops["CheckResultMessageArguments"][0].endswith(".azure-automation.us") == location.startswith("usgov")

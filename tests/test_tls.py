@@ -9,9 +9,8 @@ here sent the binding of the certificate it verified.
 from __future__ import annotations
 
 from readiness.catalog import RULES
-from tests.emulated import display, expected_results, fleet, host_url, run_suite
+from tests.emulated import display, expected, fleet, host_url, run_suite
 
-EXPECTED = expected_results()
 ARGS = ("--winrm-read-timeout", "3", "--winrm-operation-timeout", "2", "--connect-timeout", "1")
 
 
@@ -21,7 +20,7 @@ def _results(data) -> dict[str, list[tuple[str, str, str]]]:
 
 
 def _expected(name: str) -> list[tuple[str, str, str]]:
-    return [(rule_id, check, mid) for _, rule_id, check, mid in EXPECTED[name]]
+    return list(expected(name).results)
 
 
 def _skip_verify(host) -> str:

@@ -29,7 +29,7 @@ from readiness.hosts import parse_host
 from readiness.report_json import build_report
 from readiness.collect import HostReport
 from readiness.results import Result
-from tests.emulated import ROOT, fleet, run_suite
+from tests.emulated import ROOT, run_suite
 from tests.facts_builder import MACHINE_KEYS, NDP_FULL, HostDoc
 
 SCRIPT = ROOT / "scripts" / "windows_runner.py"
@@ -294,10 +294,9 @@ def test_missing_or_broken_reports_are_named(tmp_path):
 # --- check-report: the suite run as the workflow runs it, over the emulator --------------------
 
 @pytest.fixture(scope="module")
-def seed_host():
+def seed_host(emulated_fleet):
     """The seed sample machine (rules fail on its facts, as on a runner without the agent)."""
-    with fleet(["seed-sample"]) as served:
-        yield served.hosts[0]
+    return emulated_fleet(["seed-sample"]).hosts[0]
 
 
 def workflow_run(pytester, monkeypatch, host, password: str):
