@@ -127,7 +127,7 @@ class AnsibleInventory:
                 from ansible.template import Templar
 
                 resolved = Templar(loader=self._loader, variables=variables).template(raw)
-            except Exception as exc:  # ansible's template and vault errors: name the variable
+            except Exception as exc:  # noqa: BLE001 -- ansible's template and vault errors: name the variable
                 raise InventoryError(f"{named}: variable {name} cannot be resolved "
                                      f"({exc.__class__.__name__}: {_first_line(exc)})") from None
             if isinstance(resolved, (list, tuple)):

@@ -59,6 +59,17 @@ def expected(name: str) -> Expected:
     return found
 
 
+def leaks(root: Path, texts: list[str], forms: list[str]) -> list[str]:
+    """The outputs (by index) and the files under ``root`` that hold any of ``forms`` of a secret."""
+    found = [f"output #{i}" for i, text in enumerate(texts) if any(f in text for f in forms)]
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if any(f.encode() in data for f in forms):
+                found.append(str(path.relative_to(root)))
+    return found
+
+
 def reported(entry: Mapping) -> list[tuple[str, str, str]]:
     """(RuleId, CheckResult, CheckResultMessageId) of each result of one host of the JSON report."""
     return [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in entry["results"]]

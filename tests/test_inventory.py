@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
+from fixtures.emulator import Fleet, free_base_address
 from readiness.hosts import HostSpecError, collect_hosts
 from readiness.inventory import AnsibleInventory, InventoryError
-from fixtures.emulator import Fleet
-from tests.emulated import RULES_DIR, ROOT, base_address, expected_results, scenario
-from tests.test_secrets import _leaks
+from tests.emulated import expected, leaks, reported, scenario, suite_process
 
 VAULT_PASSWORD = "vault-" + secrets.token_hex(4)
 
@@ -159,16 +156,10 @@ def test_bad_inventories_and_vault_files(tmp_path):
         collect_hosts("ansible://windows", None)
 
 
-def _run(out: Path, *args: str, password_env: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
-    env["PYTHONPATH"] = str(ROOT)
-    if password_env:
-        env["READINESS_WINRM_PASSWORD"] = password_env
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
-         "-rA", "--log-level=DEBUG", f"--html={out / 'report.html'}", f"--junitxml={out / 'junit.xml'}",
-         f"--readiness-json={out / 'readiness.json'}", "--connect-timeout", "2", *args],
-        cwd=out, env=env, capture_output=True, text=True, timeout=180)
+def _run(out: Path, *args: str) -> subprocess.CompletedProcess:
+    return suite_process(out, "-rA", "--log-level=DEBUG", f"--html={out / 'report.html'}",
+                         f"--junitxml={out / 'junit.xml'}", f"--readiness-json={out / 'readiness.json'}",
+                         "--connect-timeout", "2", *args, timeout=180)
 
 
 def test_a_run_from_a_mixed_inventory_with_a_vault(tmp_path):
@@ -178,7 +169,7 @@ def test_a_run_from_a_mixed_inventory_with_a_vault(tmp_path):
     out.mkdir()
     # The emulated hosts accept the canary as their password.
     with Fleet([dataclasses.replace(scenario(n), password=canary) for n in ("healthy", "seed-sample")],
-               base_address=base_address()) as served:
+               base_address=free_base_address(count=2)) as served:
         healthy, seed = served.hosts
         root = inventory_dir(tmp_path, f"""
 [windows]
@@ -198,18 +189,16 @@ linux
     assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
     assert "Traceback" not in run.stderr
     report = json.loads((out / "readiness.json").read_text(encoding="utf-8"))
-    expected = expected_results()
     hosts = {entry["host"]: entry for entry in report["hosts"]}
     assert hosts["local://"]["platform"] == "linux" and not hosts["local://"]["results"]
     for name, host in (("healthy", healthy), ("seed-sample", seed)):
         results = hosts[f"winrm://{host.user}@{host.address}:{host.http_port}"]["results"]
-        assert [(r["RuleId"], r["CheckResult"], r["CheckResultMessageId"]) for r in results] == [
-            (rule_id, check, message_id) for _location, rule_id, check, message_id in expected[name]], name
+        assert reported({"results": results}) == [tuple(r) for r in expected(name).results], name
     assert len(hosts) == 3
     assert "20 rules: 20 Passed" in run.stdout  # the healthy host, reached with its vaulted password
     assert "local://" in run.stdout  # the runner was a host of the run, to which the rules do not apply
     # Neither password (the vaulted one, the plain one) nor the vault's is in any output or file.
-    assert _leaks(tmp_path / "out", [run.stdout, run.stderr], [canary, VAULT_PASSWORD]) == []
+    assert leaks(tmp_path / "out", [run.stdout, run.stderr], [canary, VAULT_PASSWORD]) == []
     assert "carry a password" not in run.stdout + run.stderr  # no URL carried one
 
 

@@ -26,7 +26,7 @@ import pytest
 from fixtures.emulator import Fleet
 from readiness.connection import WinRMBackend
 from readiness.hosts import parse_host
-from tests.emulated import RULES_DIR, ROOT, display, fleet, scenario
+from tests.emulated import RULES_DIR, ROOT, display, fleet, leaks, scenario
 
 VERBOSE = ["-vv", "--tb=long", "--log-level=DEBUG", "-rA"]
 
@@ -54,16 +54,6 @@ def _tokens(root: Path, texts: list[str]) -> list[str]:
     for path in root.rglob("*"):
         if path.is_file() and (m := TOKENS.search(path.read_bytes())):
             found.append(f"{path.relative_to(root)}: {m.group()!r}")
-    return found
-
-
-def _leaks(root: Path, texts: list[str], forms: list[str]) -> list[str]:
-    found = [f"output #{i}" for i, text in enumerate(texts) if any(f in text for f in forms)]
-    for path in root.rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            if any(f.encode() in data for f in forms):
-                found.append(str(path.relative_to(root)))
     return found
 
 
@@ -127,7 +117,7 @@ def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
     debug_log = (out / "debug.log").read_text(encoding="utf-8", errors="replace")
     assert "DEBUG" in debug_log and "urllib3" in debug_log, "debug logging was on"
     forms = _forms(canary, served.hosts[0].user)
-    assert _leaks(tmp_path, outputs, forms) == []
+    assert leaks(tmp_path, outputs, forms) == []
     # NTLM authenticated the hosts while DEBUG was on: its tokens were logged, and withheld.
     assert "NTLM step output: <authentication token withheld>" in debug_log
     assert _tokens(tmp_path, outputs) == []
