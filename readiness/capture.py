@@ -100,6 +100,18 @@ if ($OutFile) {
 exit 0
 """
 
+# Under Constrained Language Mode (an AppLocker or WDAC policy runs untrusted scripts so) the
+# probe's .NET calls are blocked: the script says so in a capture of its own, built from strings
+# only (about_Language_Modes: reading $ExecutionContext.SessionState.LanguageMode works in every
+# mode; DateTime is one of the core types CLM allows), and the reader reports every rule Failed
+# with ProbeError, as for a live host. A NetBIOS computer name holds no character JSON escapes.
+LANGUAGE_MODE_BRANCH = """if ([string]$ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    $CaptureText = '{"capture":"' + $CaptureSchema + '","computer_name":"' + $env:COMPUTERNAME + '","captured_at":"' + [DateTime]::UtcNow.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'") + '",' + $CaptureStatic + ',"probe":{"schema":"' + $CaptureProbeSchema + '","language_mode":"' + [string]$ExecutionContext.SessionState.LanguageMode + '"}}'
+    if ($OutFile) { $CaptureText | Out-File -FilePath $OutFile -Encoding ASCII } else { $CaptureText }
+    exit 0
+}
+"""
+
 _USAGE = "powershell -NoProfile -ExecutionPolicy Bypass -File readiness-probe.ps1 [-OutFile PATH]"
 
 
@@ -137,9 +149,18 @@ def export_script(location: str | None = None, compact: bool = False, timeout_ms
         f"$CaptureLocation = {_literal(location)}",
         f"$CaptureCompact = {'$true' if compact else '$false'}",
         f"$CapturePrefix = {_literal(COMPACT_PREFIX)}",
+        f"$CaptureProbeSchema = {_literal(contract.SCHEMA)}",
+        f"$CaptureStatic = {_literal(_static_json(probe_input, location))}",
         "",
     ])
-    return head + contract.render_input(probe_input) + settings + script[: -len(PROBE_TAIL)] + CAPTURE_TAIL
+    return (head + contract.render_input(probe_input) + settings + LANGUAGE_MODE_BRANCH
+            + script[: -len(PROBE_TAIL)] + CAPTURE_TAIL)
+
+
+def _static_json(probe_input: contract.ProbeInput, location: str | None) -> str:
+    """The capture's members known at export time, as JSON members (for the language-mode capture)."""
+    members = {"probe_version": probe_version(), "location": location, "endpoints": endpoints_of(probe_input)}
+    return json.dumps(members, ensure_ascii=True, separators=(",", ":"))[1:-1]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,7 +173,8 @@ class Export:
     compact: bool
 
 
-_SETTING = re.compile(r"^\$(CaptureSchema|CaptureProbeVersion|CaptureLocation|CaptureCompact|CapturePrefix) = (.*)$")
+_SETTING = re.compile(r"^\$(CaptureSchema|CaptureProbeVersion|CaptureLocation|CaptureCompact|CapturePrefix|"
+                      r"CaptureProbeSchema|CaptureStatic) = (.*)$")
 
 
 def is_export(text: str) -> bool:
@@ -309,8 +331,8 @@ def _run_command_output(document: dict[str, Any], shown: str) -> str | None:
             raise CaptureFileError(f"{shown}: Run Command output without a StdOut entry")
         stdout = str(out[0].get("message") or "")
         stderr = str(err[0].get("message") or "") if err else ""
-    elif isinstance(document.get("instanceView"), dict):
-        view = document["instanceView"]
+    elif isinstance(document.get("instanceView") or (document.get("properties") or {}).get("instanceView"), dict):
+        view = document.get("instanceView") or document["properties"]["instanceView"]
         stdout, stderr = str(view.get("output") or ""), str(view.get("error") or "")
     else:
         return None
