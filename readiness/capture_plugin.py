@@ -83,6 +83,7 @@ class CaptureRun:
     save_dir: Path | None
     saved: list[Path] = dataclasses.field(default_factory=list)
     save_errors: list[str] = dataclasses.field(default_factory=list)
+    not_saved: list[str] = dataclasses.field(default_factory=list)  # live hosts whose probe gave no document
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
     def probe(self, spec: HostSpec, settings: ProbeSettings) -> HostProbe:
@@ -92,8 +93,12 @@ class CaptureRun:
                 return HostProbe(spec, "windows", facts=verdict.facts)
             return HostProbe(spec, "windows", failure=HostFailure(verdict.reason or CAPTURE_ERROR, verdict.message or ""))
         probe = probe_host(spec, settings)
-        if self.save_dir is not None and spec.is_winrm and probe.facts is not None:
-            self.save(spec, settings, probe.facts.document)  # type: ignore[attr-defined]
+        if self.save_dir is not None and spec.is_winrm:
+            if probe.facts is not None:
+                self.save(spec, settings, probe.facts.document())  # type: ignore[attr-defined]
+            else:  # nothing was gathered: nothing to judge again
+                with self.lock:
+                    self.not_saved.append(spec.display)
         return probe
 
     def save(self, spec: HostSpec, settings: ProbeSettings, document: dict[str, Any]) -> None:
@@ -235,3 +240,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.write_line(line, red=True, bold=True)
     if state.saved:
         terminalreporter.write_sep("-", f"readiness captures: {len(state.saved)} saved to {state.save_dir}")
+    if state.not_saved:
+        terminalreporter.write_line(f"readiness: no capture saved of {', '.join(state.not_saved)}: "
+                                    f"the probe gave no document (see their results)")
