@@ -302,9 +302,10 @@ def _reject_constant(name: str) -> Any:
 _BASE64_LINE = re.compile(r"^[A-Za-z0-9+/=]{16,}$")
 
 
-def _uncompact(text: str, shown: str) -> str:
-    line = next(ln.strip() for ln in text.splitlines() if ln.strip().startswith(COMPACT_PREFIX))
-    payload = line[len(COMPACT_PREFIX):]
+_COMPACT_LINE = re.compile(r"^[ \t]*" + re.escape(COMPACT_PREFIX) + r"(\S*)[ \t]*$", re.M)
+
+
+def _uncompact(payload: str, shown: str) -> str:
     try:
         raw = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
@@ -347,8 +348,10 @@ def parse_capture_text(text: str, shown: str, form: str = "json", depth: int = 0
     text = text.lstrip("\ufeff").strip()
     if not text:
         raise CaptureFileError(f"{shown} is empty")
-    if COMPACT_PREFIX in text and depth < 2:
-        return parse_capture_text(_uncompact(text, shown), shown, "compact" if form == "json" else form, depth + 1)
+    compact = _COMPACT_LINE.search(text)
+    if compact is not None and depth < 2:
+        return parse_capture_text(_uncompact(compact.group(1), shown), shown, "compact" if form == "json" else form,
+                                  depth + 1)
     if text.startswith("{"):
         document = _json(text, shown, "its JSON")
     elif _BASE64_LINE.match(text.splitlines()[-1].strip()):

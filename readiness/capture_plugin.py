@@ -88,7 +88,12 @@ class CaptureRun:
 
     def probe(self, spec: HostSpec, settings: ProbeSettings) -> HostProbe:
         if is_capture(spec):
-            verdict = judge(self.captures[spec.display], settings.probe_input, self.location, self.max_age_hours)
+            capture = self.captures[spec.display]
+            try:
+                verdict = judge(capture, settings.probe_input, self.location, self.max_age_hours)
+            except Exception as exc:  # a capture shaped as none foreseen: Failed, never a traceback
+                message = f"the capture {capture.path} cannot be judged: {type(exc).__name__}: {' '.join(str(exc).split())}"
+                return HostProbe(spec, "windows", failure=HostFailure(CAPTURE_ERROR, message[:500]))
             if verdict.facts is not None:
                 return HostProbe(spec, "windows", facts=verdict.facts)
             return HostProbe(spec, "windows", failure=HostFailure(verdict.reason or CAPTURE_ERROR, verdict.message or ""))
@@ -140,6 +145,9 @@ def pytest_configure(config: pytest.Config) -> None:
                                                             shown=f"capture {spec.hostname!r}")
             except CaptureFileError as exc:
                 raise pytest.UsageError(str(exc)) from None
+            except Exception as exc:  # a file shaped as none foreseen: still a usage error naming it
+                raise pytest.UsageError(f"capture {spec.hostname!r} cannot be read as a capture: "
+                                        f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}") from None
     save_option = config.getoption("save_captures")
     save_dir = Path(config.invocation_params.dir, save_option) if save_option else None
     if save_dir is not None and not config.getoption("collectonly"):
