@@ -309,7 +309,7 @@ def _uncompact(payload: str, shown: str) -> str:
     try:
         raw = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise CaptureFileError(f"{shown}: the compact capture is not valid base64 (truncated or altered)") from None
+        raise CaptureFileError(f"{shown} is truncated or altered: the compact capture is not valid base64") from None
     try:
         return gzip.decompress(raw).decode("ascii")
     except (EOFError, OSError, zlib.error, UnicodeDecodeError):
@@ -352,7 +352,7 @@ def parse_capture_text(text: str, shown: str, form: str = "json", depth: int = 0
     if compact is not None and depth < 2:
         return parse_capture_text(_uncompact(compact.group(1), shown), shown, "compact" if form == "json" else form,
                                   depth + 1)
-    if text.startswith("{"):
+    if text.startswith(("{", "[")):
         document = _json(text, shown, "its JSON")
     elif _BASE64_LINE.match(text.splitlines()[-1].strip()):
         raise CaptureFileError(
