@@ -86,13 +86,13 @@ if ($CaptureCompact) {
     $CaptureBytes = [System.Text.Encoding]::ASCII.GetBytes($CaptureText)
     $CaptureBuffer = New-Object System.IO.MemoryStream
     $CaptureZip = New-Object System.IO.Compression.GZipStream -ArgumentList $CaptureBuffer, ([System.IO.Compression.CompressionMode]::Compress)
-    $CaptureZip.Write($CaptureBytes, 0, $CaptureBytes.Length)
-    $CaptureZip.Close()
+    [void]$CaptureZip.Write($CaptureBytes, 0, $CaptureBytes.Length)
+    [void]$CaptureZip.Close()
     $CaptureText = $CapturePrefix + [System.Convert]::ToBase64String($CaptureBuffer.ToArray())
 }
 if ($OutFile) {
     $CapturePath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutFile)
-    [System.IO.File]::WriteAllText($CapturePath, $CaptureText + "`r`n", [System.Text.Encoding]::ASCII)
+    [void][System.IO.File]::WriteAllText($CapturePath, $CaptureText + "`r`n", [System.Text.Encoding]::ASCII)
 } else {
     [Console]::Out.Write($CaptureText + "`r`n")
 }
