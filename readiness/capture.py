@@ -512,3 +512,25 @@ def capture_host(text: str, where: str) -> Any:
 
 def is_capture(spec: Any) -> bool:
     return getattr(spec, "scheme", None) == "capture"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m readiness.capture FILE``: the capture in FILE, whatever its form, as indented JSON
+    (to read or redact it; the output is itself a capture)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0].startswith("-"):
+        print("usage: python -m readiness.capture FILE", file=sys.stderr)
+        return 2
+    try:
+        found = read_capture_file(args[0])
+    except CaptureFileError as exc:
+        print(f"readiness.capture: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(found.document, indent=2, ensure_ascii=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -259,3 +259,15 @@ def test_export_command_line(tmp_path):
     assert unwritable.returncode == 1 and "cannot write" in unwritable.stderr and "Traceback" not in unwritable.stderr
     usage = _cli("import")
     assert usage.returncode == 2 and "invalid choice" in usage.stderr
+
+
+def test_a_capture_in_any_form_prints_as_plain_json(tmp_path):
+    path = _write(tmp_path, ACCEPTED["az vm run-command invoke"])
+    run = subprocess.run([sys.executable, "-m", "readiness.capture", str(path)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert run.returncode == 0 and json.loads(run.stdout) == DOC
+    plain = _write(tmp_path, run.stdout, "plain.json")
+    assert read_capture_file(plain).document == DOC
+    bad = subprocess.run([sys.executable, "-m", "readiness.capture", str(tmp_path / "nothing.json")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr

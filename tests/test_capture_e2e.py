@@ -143,3 +143,23 @@ def test_a_file_that_cannot_be_a_capture_is_a_usage_error_naming_it(pytester, tm
     empty.mkdir()
     result, _ = run_suite(pytester, "--captures", str(empty))
     assert result.ret == 4 and "holds no capture" in result.stderr.str()
+
+
+def test_the_exported_script_writes_its_capture_to_out_file(tmp_path):
+    from readiness.capture import export_script, read_capture_file
+    from tests.capturing import run_export
+
+    with fleet(["healthy"]) as served:
+        host = served.hosts[0]
+        code, out, err = run_export(served, host, export_script(None), "-OutFile", "C:\\Users\\Public\\ws01.json")
+        assert (code, out, err) == (0, b"", b"")
+        written = served.files(host.name)["C:\\Users\\Public\\ws01.json"]
+        code, _, err = run_export(served, host, export_script(None), "-Outfile:C:\\x.json", "extra")
+        assert code == 1 and b"positional parameter" in err
+        code, _, err = run_export(served, host, export_script(None), "-Path", "C:\\x.json")
+        assert code == 1 and b"matches parameter name 'Path'" in err
+    assert written.isascii() and written.endswith(b"\r\n")  # UTF-8 without a BOM
+    path = tmp_path / "ws01.json"
+    path.write_bytes(written)
+    found = read_capture_file(path)
+    assert found.computer_name == "HEALTHY" and found.form == "json"
