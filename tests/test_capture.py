@@ -271,3 +271,18 @@ def test_a_capture_in_any_form_prints_as_plain_json(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "readiness.capture", str(tmp_path / "nothing.json")],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_time_windows_are_measured_from_the_time_of_capture():
+    """A 4502 event in the 24 hours before the capture is found a month later: the window ends
+    at the capture's collected_at, not at the time it is judged."""
+    from readiness import catalog
+    from readiness.outcomes import Rule, Settings, evaluate
+    from tests_readiness.test_service_health import test_MonitoringAgentServiceEventsCheck
+
+    document = read_capture_file(ROOT / "fixtures" / "captures" / "opsmgr-unregistered-ja.json").document
+    captured = datetime.datetime.fromisoformat(document["captured_at"])
+    verdict = _judge(document, max_age=24 * 40, now=captured + datetime.timedelta(days=30))
+    rule = Rule(catalog.rule("MonitoringAgentServiceEventsCheck"), Settings(location=None))
+    decision = evaluate(test_MonitoringAgentServiceEventsCheck, facts=verdict.facts, rule=rule)
+    assert decision.result.CheckResultMessageId == "MonitoringAgentServiceEventsCheck.Failed.EventFound"
