@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness import probe as contract
+from readiness.printable import printable
 from readiness.endpoints import Endpoints, probe_input as endpoints_input
 
 CAPTURE_SCHEMA = "readiness-capture/1"
@@ -263,8 +264,8 @@ class CaptureFile:
 
     def summary(self) -> str:
         """``WS01, captured 2026-11-26T12:00:00Z by probe readiness-probe/2 3f2a9c1e0b7d``."""
-        return (f"{self.computer_name or '(no computer name)'}, captured {self.captured_at or '(unknown time)'} "
-                f"by probe {self.probe_version or '(unknown version)'}")
+        return printable(f"{self.computer_name or '(no computer name)'}, captured {self.captured_at or '(unknown time)'} "
+                         f"by probe {self.probe_version or '(unknown version)'}")
 
 
 def _decode(data: bytes, shown: str) -> str:
@@ -338,7 +339,7 @@ def _run_command_output(document: dict[str, Any], shown: str) -> str | None:
     else:
         return None
     if not stdout.strip():
-        said = " ".join(stderr.split())[:200] or "(nothing on stderr)"
+        said = printable(" ".join(stderr.split())[:200]) or "(nothing on stderr)"
         raise CaptureFileError(f"{shown}: the Run Command printed nothing on standard output; stderr: {said}")
     return stdout
 
@@ -458,19 +459,20 @@ def judge(capture: CaptureFile, probe_input: contract.ProbeInput, location: str 
     schema = probe_doc.get("schema")
     if schema != contract.SCHEMA:
         return Verdict(reason=CAPTURE_ERROR, message=(
-            f"the capture {name} holds a probe document of schema {schema!r} (probe {capture.probe_version}); "
+            f"the capture {name} holds a probe document of schema {schema!r} (probe {printable(str(capture.probe_version))}); "
             f"this suite reads {contract.SCHEMA!r}: export the script again (python -m readiness.probe export) "
             f"and capture the machine again"))
     want = endpoints_of(probe_input)
     got = doc["endpoints"]
     if any(got.get(key) != want[key] for key in ("tcp", "workspace_tcp", "https")):
-        theirs = doc.get("location") or "(none: the default endpoints)"
+        theirs = printable(str(doc.get("location") or "(none: the default endpoints)"))
         ours = location or "(none: the default endpoints)"
         return Verdict(reason=CAPTURE_ERROR, message=(
             f"the capture {name} was made for automation account location {theirs} (endpoints "
-            f"{', '.join(map(str, got.get('tcp') or []))}), this run checks {ours} "
+            f"{printable(', '.join(map(str, got.get('tcp') or [])))}), this run checks {ours} "
             f"({', '.join(want['tcp'])}): its network tests are of other endpoints; give "
-            f"--automation-account-location {doc.get('location') or '(left out)'}, or export for {ours} and capture again"))
+            f"--automation-account-location {theirs if doc.get('location') else '(left out)'}, or export for {ours} "
+            f"and capture again"))
     captured = _time(capture.captured_at or "")
     if captured is None:
         return Verdict(reason=CAPTURE_ERROR, message=(
@@ -488,7 +490,7 @@ def judge(capture: CaptureFile, probe_input: contract.ProbeInput, location: str 
     try:
         facts = parse_facts(probe_doc)
     except LanguageModeRefused as exc:
-        return Verdict(reason=PROBE_ERROR, message=f"the probe on {capture.computer_name} did not run: {exc}")
+        return Verdict(reason=PROBE_ERROR, message=f"the probe on {printable(str(capture.computer_name))} did not run: {exc}")
     except ProbeOutputError as exc:
         return Verdict(reason=PROBE_ERROR, message=f"the probe document of capture {name} is not valid: {exc}")
     if probe_doc.get("collected_at") != capture.captured_at:

@@ -29,6 +29,7 @@ import pytest
 from readiness.capture import (CAPTURE_ERROR, DEFAULT_MAX_AGE_HOURS, CaptureFile, CaptureFileError, capture_document,
                                captures_in, is_capture, judge, read_capture_file)
 from readiness.hosts import HostSpec
+from readiness.printable import printable
 from readiness.probing import HostFailure, HostProbe, ProbePool, ProbeSettings, probe_host
 
 
@@ -92,7 +93,8 @@ class CaptureRun:
             try:
                 verdict = judge(capture, settings.probe_input, self.location, self.max_age_hours)
             except Exception as exc:  # a capture shaped as none foreseen: Failed, never a traceback
-                message = f"the capture {capture.path} cannot be judged: {type(exc).__name__}: {' '.join(str(exc).split())}"
+                message = printable(f"the capture {capture.path} cannot be judged: {type(exc).__name__}: "
+                                    f"{' '.join(str(exc).split())}")
                 return HostProbe(spec, "windows", failure=HostFailure(CAPTURE_ERROR, message[:500]))
             if verdict.facts is not None:
                 return HostProbe(spec, "windows", facts=verdict.facts)
@@ -147,7 +149,7 @@ def pytest_configure(config: pytest.Config) -> None:
                 raise pytest.UsageError(str(exc)) from None
             except Exception as exc:  # a file shaped as none foreseen: still a usage error naming it
                 raise pytest.UsageError(f"capture {spec.hostname!r} cannot be read as a capture: "
-                                        f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}") from None
+                                        f"{type(exc).__name__}: {printable(' '.join(str(exc).split())[:300])}") from None
     save_option = config.getoption("save_captures")
     save_dir = Path(config.invocation_params.dir, save_option) if save_option else None
     if save_dir is not None and not config.getoption("collectonly"):

@@ -286,3 +286,12 @@ def test_time_windows_are_measured_from_the_time_of_capture():
     rule = Rule(catalog.rule("MonitoringAgentServiceEventsCheck"), Settings(location=None))
     decision = evaluate(test_MonitoringAgentServiceEventsCheck, facts=verdict.facts, rule=rule)
     assert decision.result.CheckResultMessageId == "MonitoringAgentServiceEventsCheck.Failed.EventFound"
+
+
+def test_text_from_a_capture_is_printed_with_its_control_characters_escaped():
+    hostile = _edited(computer_name="WS01\n::warning::owned\x1b[2J", probe_version="v\x1b]0;x\x07",
+                      probe__schema="readiness-probe/9")
+    summary = capture.CaptureFile("c.json", hostile, "json").summary()
+    assert "\n" not in summary and "\x1b" not in summary and "\\n::warning" in summary
+    message = _judge(hostile).message
+    assert "\x1b" not in message and "\x07" not in message and "\\x1b]0;x\\x07" in message
