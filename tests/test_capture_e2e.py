@@ -158,6 +158,21 @@ def test_the_exported_script_writes_its_capture_to_out_file(tmp_path):
         assert code == 1 and b"positional parameter" in err
         code, _, err = run_export(served, host, export_script(None), "-Path", "C:\\x.json")
         assert code == 1 and b"matches parameter name 'Path'" in err
+        # Sent the way the probe is (the bootstrap, the script on stdin), it prints its capture.
+        import time
+
+        from readiness import probe
+        from readiness.connection import WinRMBackend, WinRMOptions
+        from readiness.hosts import parse_host
+        from tests.emulated import host_url
+
+        backend = WinRMBackend(parse_host(host_url(host)), WinRMOptions())
+        try:
+            code, sent, err = backend.run_with_stdin(probe.command_line(), export_script(None, compact=True).encode(),
+                                                     time.monotonic() + 60)
+        finally:
+            backend.close()
+        assert code == 0 and sent.startswith(b"readiness-capture-gzip:"), err
     assert written.isascii() and written.endswith(b"\r\n")  # UTF-8 without a BOM
     path = tmp_path / "ws01.json"
     path.write_bytes(written)
