@@ -183,6 +183,10 @@ def parse_host(text: str, default_scheme: str = "winrm", origin: str = "") -> Ho
     where = f"host {_label(raw, default_scheme)!r}" + (f" ({origin})" if origin else "")
     if _CONTROL.search(raw):
         raise HostSpecError(f"{where} holds a control character ({_controls(raw)}): not allowed in a host URL")
+    if raw[:10].lower() == "capture://":  # a captured host: a file, judged offline (readiness.capture)
+        from readiness.capture import capture_host
+
+        return capture_host(raw, where)
     if "://" not in raw:
         raw = f"{default_scheme}://{raw}"
     scheme = raw.split("://", 1)[0].lower()

@@ -203,7 +203,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
       except when only collecting, which writes no report.
     """
     known = early_config.known_args_namespace
-    if not (getattr(known, "hosts", None) or getattr(known, "hosts_file", None)):
+    if not (getattr(known, "hosts", None) or getattr(known, "hosts_file", None) or getattr(known, "captures", None)):
         return
     defaults = []
     if early_config.pluginmanager.hasplugin("xdist"):

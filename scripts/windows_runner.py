@@ -55,6 +55,7 @@ EDITIONS = {"Desktop": (5, 1), "Core": (7,)}
 HOST_FAILURE_REASONS = (
     "HostUnreachable", "Timeout", "ConnectionLost", "TlsError", "AccessDenied", "WinRMFault",
     "ProbeError", "HostError",
+    "CaptureError",  # a captured host whose capture is wrong for the run (readiness.capture)
 )
 
 

@@ -54,7 +54,8 @@ WITH_EXAMPLES = [name for name in _modules() if _runnable(_import(name))]
 def test_discovery_finds_the_modules_with_examples():
     # A module with examples that discovery missed would be silently untested.
     assert {"readiness.acl", "readiness.facts", "readiness.probe", "fixtures.scenario", "fixtures.emulator.xpath",
-            "fixtures.seed_sample", "fixtures.expected_table", "scripts.windows_runner"} <= set(WITH_EXAMPLES)
+            "fixtures.seed_sample", "fixtures.expected_table", "scripts.windows_runner",
+            "readiness.capture"} <= set(WITH_EXAMPLES)
     for path in [*ROOT.glob("readiness/**/*.py"), *ROOT.glob("fixtures/**/*.py"),
                  *(p for folder in OTHER for p in ROOT.glob(f"{folder}/*.py") if not p.name.startswith("test_"))]:
         if ">>> " in path.read_text(encoding="utf-8") and path.name != "__main__.py":

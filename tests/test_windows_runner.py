@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from readiness import probe, probing
+from readiness import capture, probe, probing
 from readiness.catalog import RULES
 from readiness.hosts import parse_host
 from readiness.report_json import build_report
@@ -235,7 +235,7 @@ def test_rules_failed_on_the_facts_pass_the_check(tmp_path):
 def test_the_reasons_are_the_suites():
     constants = {name: value for name, value in vars(probing).items()
                  if name.isupper() and isinstance(value, str) and value[:1].isupper() and value.isalpha()}
-    assert set(runner.HOST_FAILURE_REASONS) == set(constants.values()), constants
+    assert set(runner.HOST_FAILURE_REASONS) == set(constants.values()) | {capture.CAPTURE_ERROR}, constants
 
 
 @pytest.mark.parametrize("reason", runner.HOST_FAILURE_REASONS)
@@ -362,7 +362,7 @@ def test_the_probe_runs_in_cmd_under_both_shells_with_stdin_from_the_file():
 
 
 def test_the_suite_step_reaches_the_runner_over_winrm_on_loopback():
-    (suite,) = [s for s in steps() if "python -m pytest" in s.get("run", "")]
+    (suite,) = [s for s in steps() if "python -m pytest" in s.get("run", "") and "--hosts=" in s["run"]]
     hosts = re.search(r'"--hosts=([^"]+)"', suite["run"]).group(1)
     spec = parse_host(hosts.replace("$($env:READINESS_WINRM_USER)", "readiness"))
     assert (spec.user, spec.hostname, spec.port, spec.flag("no_ssl")) == ("readiness", "127.0.0.1", 5985, True)
@@ -418,3 +418,12 @@ def test_each_step_condition_names_an_earlier_step():
         if "id" in step:
             seen.add(step["id"])
     assert {"install", "input", "probe-desktop", "probe-core", "winrm", "suite"} <= seen
+
+
+def test_the_runner_is_captured_with_the_exported_probe_under_both_shells_and_judged():
+    run = {s.get("id"): s.get("run", "") for s in steps()}
+    capture_step = run["capture"]
+    assert "python -m readiness.probe export --out readiness-probe.ps1" in capture_step
+    for shell in ("powershell.exe", "pwsh.exe"):
+        assert f"{shell} -NoProfile -ExecutionPolicy Bypass -File readiness-probe.ps1 -OutFile captures/" in capture_step
+    assert "--captures captures" in run["judge-captures"]
