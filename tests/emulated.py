@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from fixtures.emulator import Fleet, free_base_address
-from fixtures.scenario import Expected, Scenario, load_scenario, parse_scenario
+from fixtures.scenario import Expected, Scenario, load_scenario, parse_scenario, shipped
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTS = ROOT / "fixtures" / "hosts"
@@ -57,6 +57,16 @@ def expected(name: str) -> Expected:
     found = scenario(name).expected
     assert found is not None, f"fixtures/hosts/{name}.yaml has no expected: block"
     return found
+
+
+def expected_results() -> dict[str, list[tuple[str, str, str, str]]]:
+    """Every shipped scenario's ``expected:`` block as rows: name -> [(location or "-", RuleId,
+    CheckResult, CheckResultMessageId)], in report order."""
+    rows = {}
+    for path in shipped():
+        found = expected(path.stem)
+        rows[path.stem] = [(found.location or "-", *r) for r in found.results]
+    return rows
 
 
 def leaks(root: Path, texts: list[str], forms: list[str]) -> list[str]:
