@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import traceback
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -21,11 +21,14 @@ from readiness.collect import COLLECTOR_KEY, ResultCollector, record
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
                              read_password_file, select_shard)
-from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate, outcome_line
+from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Settings, outcome_line
 from readiness.printable import printable
 from readiness.probing import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.results import PASSED, WARNING, HostResult, Result
 from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
+
+if TYPE_CHECKING:
+    from readiness.facts import Facts
 
 HOST_FIXTURE = "readiness_host"
 # The reason of a rule that broke (``<RuleId>.Failed.SuiteError``): the suite's own error, not the host's.
@@ -347,20 +350,33 @@ def pytest_collection_finish(session: pytest.Session) -> None:
                 run.pool.submit(spec)
 
 
+def _probe(item: pytest.Item) -> HostProbe:
+    """The probe of a rule test's host: started at collection's end, awaited here."""
+    run = item.config.stash[RUN_KEY]
+    return run.pool.result(item.callspec.params[HOST_FIXTURE])  # type: ignore[attr-defined]
+
+
 @pytest.fixture
-def facts(request: pytest.FixtureRequest, readiness_host: HostSpec) -> HostProbe:
-    """The probe of this test's host (facts, or why there are none); see ``pytest_pyfunc_call``."""
-    run = request.config.stash[RUN_KEY]
-    return run.pool.result(readiness_host)
+def facts(request: pytest.FixtureRequest, readiness_host: HostSpec) -> Facts | None:
+    """What the probe of this test's host found (:class:`readiness.facts.Facts`).
+
+    None when there is nothing to read (the host could not be checked, or is not Windows):
+    the rule is then not called, it is Failed or skipped before (``pytest_pyfunc_call``).
+    """
+    return _probe(request.node).facts  # type: ignore[return-value]
 
 
 @pytest.fixture
 def rule(request: pytest.FixtureRequest) -> Rule:
     """The rule this test decides: its identity, the run's settings, the outcome helpers."""
-    run = request.config.stash[RUN_KEY]
-    rule_id = _rule_id(request.node)
+    return _rule_of(request.node)
+
+
+def _rule_of(item: pytest.Item) -> Rule:
+    run = item.config.stash[RUN_KEY]
+    rule_id = _rule_id(item)
     if rule_id is None:
-        raise pytest.UsageError(f"{request.node.name}: a rule test is named test_<RuleId>")
+        raise pytest.UsageError(f"{item.name}: a rule test is named test_<RuleId>")
     return Rule(catalog.rule(rule_id), run.settings)
 
 
@@ -389,25 +405,12 @@ def _record(item: pytest.Item, spec: HostSpec, platform: str, result: Result | N
     record(item, HostResult(rule_id, spec.display, platform, result, route))
 
 
-def _decide(pyfuncitem: pytest.Function, probe: HostProbe, rule: Rule) -> tuple[Decision, BaseException | None]:
-    """The rule's decision, and the exception when the rule itself broke (the suite's error)."""
-    from readiness.facts import FactUnavailable
-
-    error: BaseException | None = None
-    if probe.failure is not None:
-        reason, message = probe.failure.reason, f"Could not check {probe.spec.display}: {probe.failure.message}"
-    else:
-        try:
-            return evaluate(pyfuncitem.obj, facts=probe.facts, rule=rule), None
-        except FactUnavailable as exc:
-            reason, message = PROBE_ERROR, f"Could not check {probe.spec.display}: {exc}"
-        except Exception as exc:  # a bug in a rule (NoDecision included): Failed, never Passed
-            error = exc
-            reason, message = SUITE_ERROR, _suite_error_message(rule, probe.spec, exc)
+def _failed(rule: Rule, reason: str, message: str) -> Decision:
+    """The Failed decision of a rule that could not decide (the host's failure, or the suite's)."""
     try:
         rule.failed(message, [], reason=reason, description=_failure_description(rule))
     except Decision as decision:
-        return decision, error
+        return decision
     raise AssertionError("unreachable")
 
 
@@ -419,29 +422,69 @@ def _suite_error_message(rule: Rule, spec: HostSpec, exc: BaseException) -> str:
             f"(a bug in the suite, not a fault of the host; the traceback is in the test's report)")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+def _traceback(error: BaseException, function: Any) -> str:
+    """The traceback of a rule's error from the rule's own frame on (pytest's and pluggy's frames cut)."""
+    code = getattr(function, "__code__", None)
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code is not code:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb or error.__traceback__))
+
+
+def _conclude(item: pytest.Function, spec: HostSpec, platform: str, decision: Decision,
+              error: BaseException | None = None) -> None:
+    """Record a rule's decision and end the test in its outcome (pass, xfail, fail)."""
+    result = decision.result
+    _record(item, spec, platform, result, decision.route)
+    line = outcome_line(result)
+    if error is not None:
+        pytest.fail(line + "\n\n" + _traceback(error, item.obj), pytrace=False)
+    if result.CheckResult == PASSED:
+        return
+    if result.CheckResult == WARNING and not item.config.stash[RUN_KEY].strict_warnings:
+        pytest.xfail(line)
+    pytest.fail(line, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
+    """Around pytest's own call of a rule test (its fixtures, the user's too, as pytest gives them).
+
+    A host that could not be checked fails the rule without calling it; a host that is not
+    Windows skips it. Else the rule's decision (an outcome helper's :class:`Decision`) becomes
+    the result and the test's outcome; a rule that cannot decide (:class:`Inconclusive`) is the
+    probe's error; anything else the rule raises, or no decision at all, is the suite's error,
+    Failed with the rule's traceback in the test's detail.
+    """
     if not _is_rule_item(pyfuncitem):
-        return None
-    run = pyfuncitem.config.stash[RUN_KEY]
-    probe: HostProbe = pyfuncitem.funcargs["facts"]  # type: ignore[assignment]
-    rule: Rule = pyfuncitem.funcargs["rule"]  # type: ignore[assignment]
+        return (yield)
+    probe = _probe(pyfuncitem)
     spec = probe.spec
-    if probe.failure is None and probe.platform != "windows":
+    rule = pyfuncitem.funcargs.get("rule")
+    if not isinstance(rule, Rule):
+        rule = _rule_of(pyfuncitem)
+    if probe.failure is not None:
+        decision = _failed(rule, probe.failure.reason, f"Could not check {spec.display}: {probe.failure.message}")
+        _conclude(pyfuncitem, spec, probe.platform, decision)
+    if probe.platform != "windows":
         _record(pyfuncitem, spec, probe.platform, None, None)
         pytest.skip(printable(f"not applicable: {rule.info.rule_id} is a Windows rule and {spec.display} "
                               f"runs {probe.platform}"))
-    decision, error = _decide(pyfuncitem, probe, rule)
-    result = decision.result
-    _record(pyfuncitem, spec, probe.platform, result, decision.route)
-    line = outcome_line(result)
-    if error is not None:
-        pytest.fail(line + "\n\n" + "".join(traceback.format_exception(error)), pytrace=False)
-    if result.CheckResult == PASSED:
-        return True
-    if result.CheckResult == WARNING and not run.strict_warnings:
-        pytest.xfail(line)
-    pytest.fail(line, pytrace=False)
+    error: BaseException | None = None
+    try:
+        yield
+    except Decision as decided:
+        decision = decided
+    except Inconclusive as exc:
+        decision = _failed(rule, PROBE_ERROR, f"Could not check {spec.display}: {exc}")
+    except Exception as exc:  # a bug in a rule: Failed, never Passed, never the host's fault
+        error = exc
+        decision = _failed(rule, SUITE_ERROR, _suite_error_message(rule, spec, exc))
+    else:
+        error = NoDecision(f"{pyfuncitem.obj.__name__} returned without a decision")
+        decision = _failed(rule, SUITE_ERROR, _suite_error_message(rule, spec, error))
+    _conclude(pyfuncitem, spec, probe.platform, decision, error)
+    return True
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
