@@ -30,18 +30,21 @@ CONFTEST = '''\
 import json
 from pathlib import Path
 
-from readiness import report_html, report_json, report_terminal
+import pytest
+
 from readiness.collect import COLLECTOR_KEY, ResultCollector
+
+# The report plugins, loaded as the readiness plugin loads them.
+pytest_plugins = ["readiness.report_json", "readiness.report_terminal", "readiness.report_html"]
 
 HOSTS = json.loads((Path(__file__).parent / "hosts.json").read_text())
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     collector = ResultCollector(HOSTS)
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
-    for module in (report_json, report_terminal, report_html):
-        module.configure(config)
 
 
 def pytest_generate_tests(metafunc):

@@ -30,6 +30,10 @@ from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_
 if TYPE_CHECKING:
     from readiness.facts import Facts
 
+# The report writers, each a pytest plugin with its own options and hooks, loaded with this one.
+# They write what the run's ResultCollector (registered in pytest_configure) gathered.
+pytest_plugins = ["readiness.report_json", "readiness.report_terminal", "readiness.report_html"]
+
 HOST_FIXTURE = "readiness_host"
 # The reason of a rule that broke (``<RuleId>.Failed.SuiteError``): the suite's own error, not the host's.
 SUITE_ERROR = "SuiteError"
@@ -48,18 +52,6 @@ class Run:
 
 
 RUN_KEY = pytest.StashKey[Run]()
-
-
-def _report_modules() -> list[Any]:
-    """The report writers that add options and hooks of their own."""
-    modules = []
-    for name in ("report_json", "report_terminal", "report_html"):
-        try:
-            modules.append(__import__(f"readiness.{name}", fromlist=[name]))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"readiness.{name}":
-                raise
-    return modules
 
 
 def _positive(kind: type, what: str) -> Callable[[str], Any]:
@@ -116,10 +108,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="hosts probed at once (default 32)")
     group.addoption("--shard", default=None, metavar="K/N",
                     help="check only shard K of N of the hosts (stable split for CI matrix jobs)")
-    for module in _report_modules():
-        module.add_options(group)
-    parser.addini("readiness_html", "default HTML report of a readiness run", default="reports/readiness.html")
-    parser.addini("readiness_json", "default troubleshooter JSON of a readiness run", default="")
 
 
 def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
@@ -179,29 +167,20 @@ def _location(config: pytest.Config) -> str | None:
 
 
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    """Defaults for other plugins' options, placed before every argument the user gave.
+    """``--dist=loadgroup`` for a readiness run with pytest-xdist, placed before every argument given.
 
     pytest calls this hook of installed plugins with the arguments to parse (the ini's
     ``addopts`` included); what is put first here loses to any value the user gives later
-    (``--dist no``, ``--html PATH``), so these are defaults and never overrides. Only for a
-    readiness run (hosts given), so other suites this plugin is installed beside are untouched:
-
-    - ``--dist=loadgroup``: with ``-n``, each host's rules stay on one worker (xdist's own
-      default, ``load``, would probe a host on every worker that runs one of its rules);
-    - ``--html=<rootdir>/<readiness_html> --self-contained-html`` when no ``--html`` is given,
-      except when only collecting, which writes no report.
+    (``--dist no``), so it is a default and never an override. With ``-n``, each host's rules
+    then stay on one worker (xdist's own default, ``load``, would probe a host on every worker
+    that runs one of its rules). Only for a readiness run (hosts given), so other suites this
+    plugin is installed beside are untouched.
     """
     known = early_config.known_args_namespace
     if not (getattr(known, "hosts", None) or getattr(known, "hosts_file", None)):
         return
-    defaults = []
     if early_config.pluginmanager.hasplugin("xdist"):
-        defaults.append("--dist=loadgroup")
-    html = early_config.getini("readiness_html")
-    if (early_config.pluginmanager.hasplugin("html") and html and getattr(known, "htmlpath", None) is None
-            and not getattr(known, "collectonly", False)):
-        defaults += [f"--html={early_config.rootpath / html}", "--self-contained-html"]
-    args[:0] = defaults
+        args[:0] = ["--dist=loadgroup"]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -232,17 +211,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[RUN_KEY] = run
     if config.getoption("collectonly"):
-        return  # collecting checks no host and writes no report
-    if getattr(config.option, "readiness_json", "absent") is None:
-        report = config.getini("readiness_json")
-        if report:
-            config.option.readiness_json = str(config.rootpath / report)
+        return  # collecting checks no host and gathers no result: the report plugins write nothing
     collector = ResultCollector([s.display for s in specs])
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
-    for module in _report_modules():
-        if hasattr(module, "configure"):
-            module.configure(config)
 
 
 def _winrm_options(config: pytest.Config, password: str | None = None) -> WinRMOptions:

@@ -1,5 +1,8 @@
 """The troubleshooter JSON of a readiness run, one file per host, and merging of shard reports.
 
+A pytest plugin (loaded with the readiness plugin): its options, and a writer registered on
+the controller that writes at the end of the session.
+
 ``--readiness-json PATH`` writes one report of all hosts; ``--readiness-json-dir DIR`` writes
 one file per host holding exactly what the troubleshooter prints with ``-returnAsJson``.
 ``python -m readiness.report_json merge OUT IN...`` merges the reports of shards of a fleet.
@@ -172,21 +175,32 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     return merged
 
 
-def add_options(group: pytest.OptionGroup) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("readiness", "Update Management readiness of Windows hosts")
     group.addoption("--readiness-json", default=None, metavar="PATH",
                     help="write the troubleshooter JSON of every host to PATH")
     group.addoption("--readiness-json-compact", action="store_true", default=False,
                     help="results as compact objects (the troubleshooter's -returnCompactFormat)")
     group.addoption("--readiness-json-dir", default=None, metavar="DIR",
                     help="write one file per host to DIR: the JSON array the troubleshooter prints with -returnAsJson")
+    parser.addini("readiness_json", "default troubleshooter JSON of a readiness run (relative to the rootdir)",
+                  default="")
 
 
-def _ini(config: pytest.Config, name: str) -> str | None:
-    """An ini value that the readiness plugin may have registered (``readiness_json``)."""
-    try:
-        return config.getini(name) or None
-    except ValueError:
-        return None
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """On the controller, the report writer; it writes only for a run that gathered results."""
+    if not hasattr(config, "workerinput") and not config.pluginmanager.has_plugin("readiness-json"):
+        config.pluginmanager.register(JsonReport(), "readiness-json")
+
+
+def report_path(config: pytest.Config) -> Path | None:
+    """``--readiness-json`` (from the invocation directory), else the ini's ``readiness_json`` (from the rootdir)."""
+    given = config.getoption("readiness_json", None)
+    if given:
+        return Path(config.invocation_params.dir, given)
+    default = config.getini("readiness_json")
+    return Path(config.rootpath, default) if default else None
 
 
 class JsonReport:
@@ -202,18 +216,19 @@ class JsonReport:
         if hasattr(config, "workerinput"):
             return
         collector = config.stash.get(COLLECTOR_KEY, None)
-        path = config.getoption("readiness_json", None) or _ini(config, "readiness_json")
+        if collector is None:  # not a readiness run, or only collecting
+            return
+        path = report_path(config)
         directory = config.getoption("readiness_json_dir", None)
-        if collector is None or not (path or directory):
+        if not (path or directory):
             return
         compact = bool(config.getoption("readiness_json_compact", False))
         hosts = collector.hosts()
         location = config.getoption("automation_account_location", None)
         try:
             if path:
-                target = Path(config.invocation_params.dir, path)
-                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None))
-                self.written.append(target)
+                write_report(path, hosts, location, compact, config.stash.get(INSECURE_KEY, None))
+                self.written.append(path)
             if directory:
                 self.written += write_host_files(Path(config.invocation_params.dir, directory), hosts, compact)
         except OSError as exc:
@@ -226,12 +241,6 @@ class JsonReport:
         if self.written:
             where = self.written[0] if len(self.written) == 1 else f"{len(self.written)} files"
             terminalreporter.write_sep("-", f"readiness JSON: {where}")
-
-
-def configure(config: pytest.Config) -> None:
-    """Register the JSON report (the readiness plugin calls this from ``pytest_configure``)."""
-    if not config.pluginmanager.has_plugin("readiness-json"):
-        config.pluginmanager.register(JsonReport(), "readiness-json")
 
 
 USAGE = "usage: python -m readiness.report_json merge OUT IN [IN ...]"

@@ -1,6 +1,6 @@
 """A stand-in readiness suite for the report tests: real pytest runs whose rule tests record results.
 
-The report writers are registered the way the readiness plugin registers them; each rule test
+The report plugins are loaded the way the readiness plugin loads them (``pytest_plugins``); each rule test
 hands its result to the collector (``readiness.collect.record``) and ends in the outcome the plugin maps it to
 (Passed: pass, PassedWithWarning: xfail, Failed: fail, not applicable: skip).
 """
@@ -24,26 +24,24 @@ from pathlib import Path
 
 import pytest
 
-from readiness import report_html, report_json, report_terminal
 from readiness.collect import COLLECTOR_KEY, ResultCollector
 
+# The report plugins, loaded as the readiness plugin loads them.
+pytest_plugins = ["readiness.report_json", "readiness.report_terminal", "readiness.report_html"]
+
 PLAN = json.loads(Path(__file__).with_name("plan.json").read_text(encoding="utf-8"))
-MODULES = (report_json, report_terminal, report_html)
 
 
 def pytest_addoption(parser):
-    group = parser.getgroup("readiness")
-    group.addoption("--automation-account-location", default=None)
-    for module in MODULES:
-        module.add_options(group)
+    parser.getgroup("readiness").addoption("--automation-account-location", default=None)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
+    """The run's state, as the readiness plugin keeps it: the collector of the plan's hosts."""
     collector = ResultCollector(PLAN["hosts"])
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
-    for module in MODULES:
-        module.configure(config)
 '''
 
 RULE_TESTS = '''

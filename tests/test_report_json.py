@@ -170,16 +170,7 @@ def test_unwritable_path_is_a_one_line_error(pytester):
 
 
 def test_default_path_from_the_ini(pytester):
-    make_suite(pytester)
-    pytester.makeconftest(pytester.path.joinpath("conftest.py").read_text() + '''
-
-def pytest_addoption(parser):
-    group = parser.getgroup("readiness")
-    group.addoption("--automation-account-location", default=None)
-    for module in MODULES:
-        module.add_options(group)
-    parser.addini("readiness_json", "default JSON path", default="")
-''')
+    make_suite(pytester)  # the JSON report plugin registers its ini option (readiness_json) itself
     pytester.makeini("[pytest]\nreadiness_json = reports/from-ini.json\n")
     pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider")
     report = json.loads((pytester.path / "reports" / "from-ini.json").read_text(encoding="utf-8"))
