@@ -32,10 +32,10 @@ from pathlib import Path
 
 import pytest
 
-from readiness.collect import COLLECTOR_KEY, ResultCollector
+from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector
 
 # The report plugins, loaded as the readiness plugin loads them.
-pytest_plugins = ["readiness.report_json", "readiness.report_terminal", "readiness.report_html"]
+pytest_plugins = ["readiness.reports.json_report", "readiness.reports.terminal_report", "readiness.reports.html_report"]
 
 HOSTS = json.loads((Path(__file__).parent / "hosts.json").read_text())
 
@@ -55,7 +55,7 @@ def pytest_generate_tests(metafunc):
 TEST_HEAD = '''\
 """Trivial tests, one per RuleId and host, that record what a rule test records."""
 from readiness import catalog
-from readiness.collect import record
+from readiness.reports.gathering import record
 from readiness.results import HostResult, Result
 
 RESULTS = {

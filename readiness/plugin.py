@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from readiness import catalog, redact, scheduling
-from readiness.collect import COLLECTOR_KEY, ResultCollector, record
+from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
                              read_password_file, select_shard)
 from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Settings, outcome_line
 from readiness.printable import printable
-from readiness.probing import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
+from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.results import PASSED, WARNING, HostResult, Result
 from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 # The report writers, each a pytest plugin with its own options and hooks, loaded with this one.
 # They write what the run's ResultCollector (registered in pytest_configure) gathered.
-pytest_plugins = ["readiness.report_json", "readiness.report_terminal", "readiness.report_html"]
+pytest_plugins = ["readiness.reports.json_report", "readiness.reports.terminal_report", "readiness.reports.html_report"]
 
 HOST_FIXTURE = "readiness_host"
 # The reason of a rule that broke (``<RuleId>.Failed.SuiteError``): the suite's own error, not the host's.

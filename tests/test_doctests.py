@@ -7,7 +7,7 @@ import pytest
 
 MODULES = ["readiness.acl", "readiness.hosts", "readiness.outcomes", "readiness.probe", "readiness.regions",
            "readiness.results", "readiness.scheduling", "readiness.winhttp", "readiness.endpoints",
-           "readiness.redact", "readiness.printable", "readiness.report_terminal", "fixtures.seed_sample",
+           "readiness.redact", "readiness.printable", "readiness.reports.terminal_report", "fixtures.seed_sample",
            "fixtures.scenario", "fixtures.emulator.capabilities", "fixtures.emulator.powershell", "readiness.facts",
            "readiness.probe.gather", "fixtures.emulator.xpath", "fixtures.emulator.eventread", "fixtures.emulator.hostprobe"]
 

@@ -17,7 +17,7 @@ from readiness.catalog import RULES
 from readiness.connection import WinRMOptions
 from readiness.endpoints import Endpoints, probe_input
 from readiness.hosts import parse_host
-from readiness.probing import ProbeSettings, probe_host
+from readiness.probe_pool import ProbeSettings, probe_host
 from tests.emulated import base_address, display, expected_results, fleet, host_url, run_suite, scenario, write_hosts
 
 # No case here ends on the probe timeout; it bounds the flood, whose 32 MiB the emulator (in this

@@ -16,7 +16,7 @@ from tests.emulated import ROOT
 FIND = '''
 import importlib.util, json
 found = {}
-for name in ("fixtures", "readiness.plugin", "readiness.report_json"):
+for name in ("fixtures", "readiness.plugin", "readiness.reports.json_report"):
     spec = importlib.util.find_spec(name)
     found[name] = spec.origin if spec else None
 print(json.dumps(found))
@@ -30,7 +30,7 @@ def test_outside_the_checkout_fixtures_is_not_ours_and_the_plugin_is(tmp_path):
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     assert found["fixtures"] is None or not found["fixtures"].startswith(str(ROOT)), found
-    assert found["readiness.plugin"] and found["readiness.report_json"], found
+    assert found["readiness.plugin"] and found["readiness.reports.json_report"], found
 
 
 def test_in_the_checkout_the_emulator_runs_from_the_fixtures_folder():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from readiness.catalog import RULES
-from readiness.report_json import (SCHEMA, ReportError, build_report, host_file_name, merge_reports,
+from readiness.reports.json_report import (SCHEMA, ReportError, build_report, host_file_name, merge_reports,
                                    write_host_files, write_report)
 from readiness.results import FAILED, PASSED, WARNING
 from tests.report_suite import EVIL_HOST, QUOTE_HOST, host_report, make_suite
@@ -117,7 +117,7 @@ def test_merge_names_a_bad_file(tmp_path, content, message):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "readiness.report_json", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "readiness.reports.json_report", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
 
 

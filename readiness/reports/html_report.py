@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from readiness.catalog import RULES
-from readiness.collect import COLLECTOR_KEY, HostReport, report_result
+from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
 from readiness.remediation import for_rule
 from readiness.results import FAILED, PASSED, WARNING, HostResult
 

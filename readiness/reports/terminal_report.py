@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from readiness.collect import COLLECTOR_KEY, HostReport
+from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.printable import printable
 from readiness.results import CHECK_RESULTS, FAILED, PASSED, WARNING, Result
 

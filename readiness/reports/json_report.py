@@ -5,7 +5,7 @@ the controller that writes at the end of the session.
 
 ``--readiness-json PATH`` writes one report of all hosts; ``--readiness-json-dir DIR`` writes
 one file per host holding exactly what the troubleshooter prints with ``-returnAsJson``.
-``python -m readiness.report_json merge OUT IN...`` merges the reports of shards of a fleet.
+``python -m readiness.reports.json_report merge OUT IN...`` merges the reports of shards of a fleet.
 
 >>> host_file_name("winrm://admin@web-01:5986")
 'winrm_admin_web-01_5986-218e34f9.json'
@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from readiness.collect import COLLECTOR_KEY, HostReport
+from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.results import CHECK_RESULTS, Result
 from readiness.transport_policy import INSECURE_KEY, InsecureTransport
 
@@ -243,7 +243,7 @@ class JsonReport:
             terminalreporter.write_sep("-", f"readiness JSON: {where}")
 
 
-USAGE = "usage: python -m readiness.report_json merge OUT IN [IN ...]"
+USAGE = "usage: python -m readiness.reports.json_report merge OUT IN [IN ...]"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,10 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         merged = merge_reports(inputs)
         _dump(merged, Path(out))
     except ReportError as exc:
-        print(f"readiness.report_json: {exc}", file=sys.stderr)
+        print(f"readiness.reports.json_report: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"readiness.report_json: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        print(f"readiness.reports.json_report: cannot write {out}: {exc.strerror}", file=sys.stderr)
         return 1
     summary = merged["summary"]
     print(f"{out}: {summary['hosts']} hosts, {summary['Failed']} Failed, "
