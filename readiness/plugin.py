@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from readiness import catalog, redact, scheduling
-from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
                              read_password_file, select_shard)
 from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Settings, outcome_line
 from readiness.printable import printable
 from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
+from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
 from readiness.results import PASSED, WARNING, HostResult, Result
 from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
 
@@ -335,7 +335,7 @@ def facts(request: pytest.FixtureRequest, readiness_host: HostSpec) -> Facts | N
     None when there is nothing to read (the host could not be checked, or is not Windows):
     the rule is then not called, it is Failed or skipped before (``pytest_pyfunc_call``).
     """
-    return _probe(request.node).facts  # type: ignore[return-value]
+    return request.config.stash[RUN_KEY].pool.result(readiness_host).facts  # type: ignore[return-value]
 
 
 @pytest.fixture
