@@ -30,18 +30,21 @@ CONFTEST = '''\
 import json
 from pathlib import Path
 
-from readiness import report_html, report_json, report_terminal
-from readiness.collect import COLLECTOR_KEY, ResultCollector
+import pytest
+
+from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector
+
+# The report plugins, loaded as the readiness plugin loads them.
+pytest_plugins = ["readiness.reports.json_report", "readiness.reports.terminal_report", "readiness.reports.html_report"]
 
 HOSTS = json.loads((Path(__file__).parent / "hosts.json").read_text())
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     collector = ResultCollector(HOSTS)
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
-    for module in (report_json, report_terminal, report_html):
-        module.configure(config)
 
 
 def pytest_generate_tests(metafunc):
@@ -52,7 +55,7 @@ def pytest_generate_tests(metafunc):
 TEST_HEAD = '''\
 """Trivial tests, one per RuleId and host, that record what a rule test records."""
 from readiness import catalog
-from readiness.collect import record
+from readiness.reports.gathering import record
 from readiness.results import HostResult, Result
 
 RESULTS = {

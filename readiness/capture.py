@@ -447,7 +447,7 @@ def judge(capture: CaptureFile, probe_input: contract.ProbeInput, location: str 
           now: datetime.datetime | None = None) -> Verdict:
     """Whether this capture can be judged by this run, and its facts when it can."""
     from readiness.facts import LanguageModeRefused, ProbeOutputError, parse_facts
-    from readiness.probing import PROBE_ERROR
+    from readiness.probe_pool import PROBE_ERROR
 
     doc = capture.document
     name = capture.path

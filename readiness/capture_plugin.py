@@ -30,7 +30,7 @@ from readiness.capture import (CAPTURE_ERROR, DEFAULT_MAX_AGE_HOURS, CaptureFile
                                captures_in, is_capture, judge, read_capture_file)
 from readiness.hosts import HostSpec
 from readiness.printable import printable
-from readiness.probing import HostFailure, HostProbe, ProbePool, ProbeSettings, probe_host
+from readiness.probe_pool import HostFailure, HostProbe, ProbePool, ProbeSettings, probe_host
 
 
 def _hours(text: str) -> float:
@@ -109,7 +109,7 @@ class CaptureRun:
         return probe
 
     def save(self, spec: HostSpec, settings: ProbeSettings, document: dict[str, Any]) -> None:
-        from readiness.report_json import host_file_name
+        from readiness.reports.json_report import host_file_name
 
         assert self.save_dir is not None
         capture = capture_document(document, spec.hostname, settings.probe_input, self.location)

@@ -25,6 +25,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from readiness import winhttp
 from readiness.acl import AccessEntry
+from readiness.outcomes import Inconclusive
 from readiness.probe import SCHEMA
 
 
@@ -52,13 +53,8 @@ class LanguageModeRefused(ProbeOutputError):
             f"checked: allow the probe in the policy, or check this machine another way")
 
 
-class FactUnavailable(LookupError):
-    """A rule read a fact that the probe reported as not gathered."""
-
-    def __init__(self, path: str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
+class FactUnavailable(Inconclusive):
+    """A rule read a fact that the probe reported as not gathered: the rule cannot decide."""
 
 
 # --- validation -----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Outcome helpers: how a rule test decides, and what its decision carries.
 
 A rule test ends in exactly one decision. Each helper raises :class:`Decision`, which the
-plugin turns into a pytest outcome (pass, xfail, fail) and a troubleshooter result:
+plugin turns into a pytest outcome (pass, xfail, fail) and a troubleshooter result; a rule
+that cannot decide says so with :meth:`Rule.inconclusive`:
 
 >>> from readiness.catalog import rule
 >>> r = Rule(rule("AutomaticUpdateCheck"))
@@ -39,6 +40,23 @@ def outcome_line(result: Result) -> str:
     'R.Failed: bad\\\\n::error::x'
     """
     return printable(f"{result.CheckResultMessageId}: {result.CheckResultMessage}")
+
+
+class Inconclusive(LookupError):
+    """A rule cannot decide: a fact it needs was not gathered, or says nothing of the host.
+
+    Raised by :meth:`Rule.inconclusive` (and, as :class:`readiness.facts.FactUnavailable`, by
+    the facts a rule reads); the plugin reports it as ``<RuleId>.Failed.ProbeError``, "Could not
+    check <host>: <path>: <message>", which blames neither the host nor the suite.
+
+    >>> str(Inconclusive("services.wuauserv.start", "the service has no Start value"))
+    'services.wuauserv.start: the service has no Start value'
+    """
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
 
 
 class NoDecision(RuntimeError):
@@ -93,6 +111,18 @@ class Rule:
     def failed(self, message: str, args: Sequence[Any] = (), *, reason: str | None = None,
                description: str | None = None, route: str | None = None) -> NoReturn:
         self._decide(FAILED, message, args, reason, description, route)
+
+    def inconclusive(self, path: str, message: str) -> NoReturn:
+        """No decision can be made: the fact at ``path`` (e.g. ``network.https``) does not say, and why.
+
+        >>> from readiness.catalog import rule
+        >>> try:
+        ...     Rule(rule("HttpsConnection")).inconclusive("network.https", "TLS 1.2 not offered")
+        ... except Inconclusive as why:
+        ...     why.path
+        'network.https'
+        """
+        raise Inconclusive(path, message)
 
 
 def evaluate(test: Callable[..., Any], **fixtures: Any) -> Decision:

@@ -11,22 +11,29 @@ from __future__ import annotations
 import dataclasses
 import os
 import traceback
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from readiness import catalog, redact, scheduling
-from readiness.collect import COLLECTOR_KEY, ResultCollector, record
 from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
 from readiness.inventory import AnsibleInventory
 from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
                              read_password_file, select_shard)
-from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate, outcome_line
+from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Settings, outcome_line
 from readiness.printable import printable
-from readiness.probing import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
+from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
+from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
 from readiness.results import PASSED, WARNING, HostResult, Result
 from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
+
+if TYPE_CHECKING:
+    from readiness.facts import Facts
+
+# The report writers, each a pytest plugin with its own options and hooks, loaded with this one.
+# They write what the run's ResultCollector (registered in pytest_configure) gathered.
+pytest_plugins = ["readiness.reports.json_report", "readiness.reports.terminal_report", "readiness.reports.html_report"]
 
 HOST_FIXTURE = "readiness_host"
 # The reason of a rule that broke (``<RuleId>.Failed.SuiteError``): the suite's own error, not the host's.
@@ -46,18 +53,6 @@ class Run:
 
 
 RUN_KEY = pytest.StashKey[Run]()
-
-
-def _report_modules() -> list[Any]:
-    """The report writers that add options and hooks of their own."""
-    modules = []
-    for name in ("report_json", "report_terminal", "report_html"):
-        try:
-            modules.append(__import__(f"readiness.{name}", fromlist=[name]))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"readiness.{name}":
-                raise
-    return modules
 
 
 def _positive(kind: type, what: str) -> Callable[[str], Any]:
@@ -117,10 +112,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="hosts probed at once (default 32)")
     group.addoption("--shard", default=None, metavar="K/N",
                     help="check only shard K of N of the hosts (stable split for CI matrix jobs)")
-    for module in _report_modules():
-        module.add_options(group)
-    parser.addini("readiness_html", "default HTML report of a readiness run", default="reports/readiness.html")
-    parser.addini("readiness_json", "default troubleshooter JSON of a readiness run", default="")
 
 
 def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
@@ -190,29 +181,20 @@ def _location(config: pytest.Config) -> str | None:
 
 
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    """Defaults for other plugins' options, placed before every argument the user gave.
+    """``--dist=loadgroup`` for a readiness run with pytest-xdist, placed before every argument given.
 
     pytest calls this hook of installed plugins with the arguments to parse (the ini's
     ``addopts`` included); what is put first here loses to any value the user gives later
-    (``--dist no``, ``--html PATH``), so these are defaults and never overrides. Only for a
-    readiness run (hosts given), so other suites this plugin is installed beside are untouched:
-
-    - ``--dist=loadgroup``: with ``-n``, each host's rules stay on one worker (xdist's own
-      default, ``load``, would probe a host on every worker that runs one of its rules);
-    - ``--html=<rootdir>/<readiness_html> --self-contained-html`` when no ``--html`` is given,
-      except when only collecting, which writes no report.
+    (``--dist no``), so it is a default and never an override. With ``-n``, each host's rules
+    then stay on one worker (xdist's own default, ``load``, would probe a host on every worker
+    that runs one of its rules). Only for a readiness run (hosts given), so other suites this
+    plugin is installed beside are untouched.
     """
     known = early_config.known_args_namespace
     if not (getattr(known, "hosts", None) or getattr(known, "hosts_file", None) or getattr(known, "captures", None)):
         return
-    defaults = []
     if early_config.pluginmanager.hasplugin("xdist"):
-        defaults.append("--dist=loadgroup")
-    html = early_config.getini("readiness_html")
-    if (early_config.pluginmanager.hasplugin("html") and html and getattr(known, "htmlpath", None) is None
-            and not getattr(known, "collectonly", False)):
-        defaults += [f"--html={early_config.rootpath / html}", "--self-contained-html"]
-    args[:0] = defaults
+        args[:0] = ["--dist=loadgroup"]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -243,17 +225,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[RUN_KEY] = run
     if config.getoption("collectonly"):
-        return  # collecting checks no host and writes no report
-    if getattr(config.option, "readiness_json", "absent") is None:
-        report = config.getini("readiness_json")
-        if report:
-            config.option.readiness_json = str(config.rootpath / report)
+        return  # collecting checks no host and gathers no result: the report plugins write nothing
     collector = ResultCollector([s.display for s in specs])
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
-    for module in _report_modules():
-        if hasattr(module, "configure"):
-            module.configure(config)
 
 
 def _winrm_options(config: pytest.Config, password: str | None = None) -> WinRMOptions:
@@ -361,20 +336,33 @@ def pytest_collection_finish(session: pytest.Session) -> None:
                 run.pool.submit(spec)
 
 
+def _probe(item: pytest.Item) -> HostProbe:
+    """The probe of a rule test's host: started at collection's end, awaited here."""
+    run = item.config.stash[RUN_KEY]
+    return run.pool.result(item.callspec.params[HOST_FIXTURE])  # type: ignore[attr-defined]
+
+
 @pytest.fixture
-def facts(request: pytest.FixtureRequest, readiness_host: HostSpec) -> HostProbe:
-    """The probe of this test's host (facts, or why there are none); see ``pytest_pyfunc_call``."""
-    run = request.config.stash[RUN_KEY]
-    return run.pool.result(readiness_host)
+def facts(request: pytest.FixtureRequest, readiness_host: HostSpec) -> Facts | None:
+    """What the probe of this test's host found (:class:`readiness.facts.Facts`).
+
+    None when there is nothing to read (the host could not be checked, or is not Windows):
+    the rule is then not called, it is Failed or skipped before (``pytest_pyfunc_call``).
+    """
+    return request.config.stash[RUN_KEY].pool.result(readiness_host).facts  # type: ignore[return-value]
 
 
 @pytest.fixture
 def rule(request: pytest.FixtureRequest) -> Rule:
     """The rule this test decides: its identity, the run's settings, the outcome helpers."""
-    run = request.config.stash[RUN_KEY]
-    rule_id = _rule_id(request.node)
+    return _rule_of(request.node)
+
+
+def _rule_of(item: pytest.Item) -> Rule:
+    run = item.config.stash[RUN_KEY]
+    rule_id = _rule_id(item)
     if rule_id is None:
-        raise pytest.UsageError(f"{request.node.name}: a rule test is named test_<RuleId>")
+        raise pytest.UsageError(f"{item.name}: a rule test is named test_<RuleId>")
     return Rule(catalog.rule(rule_id), run.settings)
 
 
@@ -403,25 +391,12 @@ def _record(item: pytest.Item, spec: HostSpec, platform: str, result: Result | N
     record(item, HostResult(rule_id, spec.display, platform, result, route))
 
 
-def _decide(pyfuncitem: pytest.Function, probe: HostProbe, rule: Rule) -> tuple[Decision, BaseException | None]:
-    """The rule's decision, and the exception when the rule itself broke (the suite's error)."""
-    from readiness.facts import FactUnavailable
-
-    error: BaseException | None = None
-    if probe.failure is not None:
-        reason, message = probe.failure.reason, f"Could not check {probe.spec.display}: {probe.failure.message}"
-    else:
-        try:
-            return evaluate(pyfuncitem.obj, facts=probe.facts, rule=rule), None
-        except FactUnavailable as exc:
-            reason, message = PROBE_ERROR, f"Could not check {probe.spec.display}: {exc}"
-        except Exception as exc:  # a bug in a rule (NoDecision included): Failed, never Passed
-            error = exc
-            reason, message = SUITE_ERROR, _suite_error_message(rule, probe.spec, exc)
+def _failed(rule: Rule, reason: str, message: str) -> Decision:
+    """The Failed decision of a rule that could not decide (the host's failure, or the suite's)."""
     try:
         rule.failed(message, [], reason=reason, description=_failure_description(rule))
     except Decision as decision:
-        return decision, error
+        return decision
     raise AssertionError("unreachable")
 
 
@@ -433,29 +408,69 @@ def _suite_error_message(rule: Rule, spec: HostSpec, exc: BaseException) -> str:
             f"(a bug in the suite, not a fault of the host; the traceback is in the test's report)")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+def _traceback(error: BaseException, function: Any) -> str:
+    """The traceback of a rule's error from the rule's own frame on (pytest's and pluggy's frames cut)."""
+    code = getattr(function, "__code__", None)
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code is not code:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb or error.__traceback__))
+
+
+def _conclude(item: pytest.Function, spec: HostSpec, platform: str, decision: Decision,
+              error: BaseException | None = None) -> None:
+    """Record a rule's decision and end the test in its outcome (pass, xfail, fail)."""
+    result = decision.result
+    _record(item, spec, platform, result, decision.route)
+    line = outcome_line(result)
+    if error is not None:
+        pytest.fail(line + "\n\n" + _traceback(error, item.obj), pytrace=False)
+    if result.CheckResult == PASSED:
+        return
+    if result.CheckResult == WARNING and not item.config.stash[RUN_KEY].strict_warnings:
+        pytest.xfail(line)
+    pytest.fail(line, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
+    """Around pytest's own call of a rule test (its fixtures, the user's too, as pytest gives them).
+
+    A host that could not be checked fails the rule without calling it; a host that is not
+    Windows skips it. Else the rule's decision (an outcome helper's :class:`Decision`) becomes
+    the result and the test's outcome; a rule that cannot decide (:class:`Inconclusive`) is the
+    probe's error; anything else the rule raises, or no decision at all, is the suite's error,
+    Failed with the rule's traceback in the test's detail.
+    """
     if not _is_rule_item(pyfuncitem):
-        return None
-    run = pyfuncitem.config.stash[RUN_KEY]
-    probe: HostProbe = pyfuncitem.funcargs["facts"]  # type: ignore[assignment]
-    rule: Rule = pyfuncitem.funcargs["rule"]  # type: ignore[assignment]
+        return (yield)
+    probe = _probe(pyfuncitem)
     spec = probe.spec
-    if probe.failure is None and probe.platform != "windows":
+    rule = pyfuncitem.funcargs.get("rule")
+    if not isinstance(rule, Rule):
+        rule = _rule_of(pyfuncitem)
+    if probe.failure is not None:
+        decision = _failed(rule, probe.failure.reason, f"Could not check {spec.display}: {probe.failure.message}")
+        _conclude(pyfuncitem, spec, probe.platform, decision)
+    if probe.platform != "windows":
         _record(pyfuncitem, spec, probe.platform, None, None)
         pytest.skip(printable(f"not applicable: {rule.info.rule_id} is a Windows rule and {spec.display} "
                               f"runs {probe.platform}"))
-    decision, error = _decide(pyfuncitem, probe, rule)
-    result = decision.result
-    _record(pyfuncitem, spec, probe.platform, result, decision.route)
-    line = outcome_line(result)
-    if error is not None:
-        pytest.fail(line + "\n\n" + "".join(traceback.format_exception(error)), pytrace=False)
-    if result.CheckResult == PASSED:
-        return True
-    if result.CheckResult == WARNING and not run.strict_warnings:
-        pytest.xfail(line)
-    pytest.fail(line, pytrace=False)
+    error: BaseException | None = None
+    try:
+        yield
+    except Decision as decided:
+        decision = decided
+    except Inconclusive as exc:
+        decision = _failed(rule, PROBE_ERROR, f"Could not check {spec.display}: {exc}")
+    except Exception as exc:  # a bug in a rule: Failed, never Passed, never the host's fault
+        error = exc
+        decision = _failed(rule, SUITE_ERROR, _suite_error_message(rule, spec, exc))
+    else:
+        error = NoDecision(f"{pyfuncitem.obj.__name__} returned without a decision")
+        decision = _failed(rule, SUITE_ERROR, _suite_error_message(rule, spec, error))
+    _conclude(pyfuncitem, spec, probe.platform, decision, error)
+    return True
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -1,7 +1,7 @@
 """A stand-in readiness suite for the report tests: real pytest runs whose rule tests record results.
 
-The report writers are registered the way the readiness plugin registers them; each rule test
-hands its result to the collector (``readiness.collect.record``) and ends in the outcome the plugin maps it to
+The report plugins are loaded the way the readiness plugin loads them (``pytest_plugins``); each rule test
+hands its result to the collector (``readiness.reports.gathering.record``) and ends in the outcome the plugin maps it to
 (Passed: pass, PassedWithWarning: xfail, Failed: fail, not applicable: skip).
 """
 
@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from readiness.catalog import RULES
-from readiness.collect import HostReport
+from readiness.reports.gathering import HostReport
 from readiness.results import FAILED, PASSED, WARNING, Result
 
 EVIL_HOST = "<script>alert(1)</script>"
@@ -24,26 +24,24 @@ from pathlib import Path
 
 import pytest
 
-from readiness import report_html, report_json, report_terminal
-from readiness.collect import COLLECTOR_KEY, ResultCollector
+from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector
+
+# The report plugins, loaded as the readiness plugin loads them.
+pytest_plugins = ["readiness.reports.json_report", "readiness.reports.terminal_report", "readiness.reports.html_report"]
 
 PLAN = json.loads(Path(__file__).with_name("plan.json").read_text(encoding="utf-8"))
-MODULES = (report_json, report_terminal, report_html)
 
 
 def pytest_addoption(parser):
-    group = parser.getgroup("readiness")
-    group.addoption("--automation-account-location", default=None)
-    for module in MODULES:
-        module.add_options(group)
+    parser.getgroup("readiness").addoption("--automation-account-location", default=None)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
+    """The run's state, as the readiness plugin keeps it: the collector of the plan's hosts."""
     collector = ResultCollector(PLAN["hosts"])
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
-    for module in MODULES:
-        module.configure(config)
 '''
 
 RULE_TESTS = '''
@@ -53,7 +51,7 @@ from pathlib import Path
 import pytest
 
 from readiness.catalog import RULES
-from readiness.collect import record
+from readiness.reports.gathering import record
 from readiness.results import HostResult, Result
 
 PLAN = json.loads(Path(__file__).with_name("plan.json").read_text(encoding="utf-8"))

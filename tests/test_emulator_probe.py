@@ -21,7 +21,7 @@ from readiness.facts import LanguageModeRefused, ProbeOutputError, parse_facts
 from readiness.hosts import parse_host
 from readiness.probe import BOOTSTRAP, ProbeInput, script_text, stdin_text
 from readiness.probe.gather import OPERATIONS_MANAGER, EventQuery, RegistryRead, event_xpath
-from readiness.probing import PROBE_ERROR, ProbeSettings, probe_host
+from readiness.probe_pool import PROBE_ERROR, ProbeSettings, probe_host
 from tests.emulated import fleet, host_url, run_suite, write_hosts
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)

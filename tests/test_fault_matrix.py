@@ -18,7 +18,7 @@ from readiness.catalog import RULES
 from readiness.connection import WinRMOptions
 from readiness.endpoints import Endpoints, probe_input
 from readiness.hosts import parse_host
-from readiness.probing import ProbeSettings, probe_host
+from readiness.probe_pool import ProbeSettings, probe_host
 from tests.emulated import display, expected, fleet, host_url, run_suite, write_hosts
 
 # No case here ends on the probe timeout; it bounds the flood, whose 32 MiB the emulator (in this

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from readiness.catalog import RULES
-from readiness.report_html import matrix_html, remediation_html
+from readiness.reports.html_report import matrix_html, remediation_html
 from readiness.results import FAILED, PASSED, WARNING, HostResult
 from tests.chromium import non_blank, shot
 from tests.report_suite import EVIL_HOST, EVIL_WSUS, QUOTE_HOST, host_report, make_suite, result, showcase_plan

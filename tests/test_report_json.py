@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from readiness.catalog import RULES
-from readiness.report_json import (SCHEMA, ReportError, build_report, host_file_name, merge_reports,
+from readiness.reports.json_report import (SCHEMA, ReportError, build_report, host_file_name, merge_reports,
                                    write_host_files, write_report)
 from readiness.results import FAILED, PASSED, WARNING
 from tests.report_suite import EVIL_HOST, QUOTE_HOST, host_report, make_suite
@@ -117,7 +117,7 @@ def test_merge_names_a_bad_file(tmp_path, content, message):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "readiness.report_json", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "readiness.reports.json_report", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -170,16 +170,7 @@ def test_unwritable_path_is_a_one_line_error(pytester):
 
 
 def test_default_path_from_the_ini(pytester):
-    make_suite(pytester)
-    pytester.makeconftest(pytester.path.joinpath("conftest.py").read_text() + '''
-
-def pytest_addoption(parser):
-    group = parser.getgroup("readiness")
-    group.addoption("--automation-account-location", default=None)
-    for module in MODULES:
-        module.add_options(group)
-    parser.addini("readiness_json", "default JSON path", default="")
-''')
+    make_suite(pytester)  # the JSON report plugin registers its ini option (readiness_json) itself
     pytester.makeini("[pytest]\nreadiness_json = reports/from-ini.json\n")
     pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider")
     report = json.loads((pytester.path / "reports" / "from-ini.json").read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 from fixtures import seed_sample
 from readiness.catalog import RULES
-from readiness.report_terminal import format_arguments, format_list, problem_lines, total_line
+from readiness.reports.terminal_report import format_arguments, format_list, problem_lines, total_line
 from readiness.results import FAILED, PASSED, WARNING
 from tests.report_suite import EVIL_HOST, host_report, make_suite, result
 

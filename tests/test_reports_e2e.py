@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from readiness.catalog import RULES
-from readiness.report_json import host_file_name
+from readiness.reports.json_report import host_file_name
 from tests.emulated import ROOT, RULES_DIR, display, expected, host_url, write_hosts
 from tests.emulated import run_suite
 from tests.chromium import non_blank, shot

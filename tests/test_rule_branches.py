@@ -10,7 +10,7 @@ import pytest
 from fixtures import seed_sample as seed_sample_output
 from readiness import catalog, winhttp
 from readiness.facts import FactUnavailable
-from readiness.outcomes import Decision, Rule, Settings, evaluate
+from readiness.outcomes import Decision, Inconclusive, Rule, Settings, evaluate
 from tests.facts_builder import (
     AU_POLICY, CONNECTIONS, MACHINE_KEYS, NDP_FULL, OPS_LOG, SMA_LOG, TLS_CLIENT, TLS_SERVER, WS, WS2, WU_POLICY,
     HostDoc, event, seed_sample, updates_event, worker_event,
@@ -489,8 +489,9 @@ def test_endpoint_the_probe_did_not_test_is_unavailable():
 
 
 def test_wu_service_without_start_value_is_unavailable():
-    # An installed service whose start type cannot be read is not assumed enabled.
-    with pytest.raises(FactUnavailable, match=r"^services.wuauserv.start: "):
+    # An installed service whose start type cannot be read is not assumed enabled: the rule says
+    # it cannot decide (rule.inconclusive), as a fact the probe did not gather would.
+    with pytest.raises(Inconclusive, match=r"^services.wuauserv.start: "):
         decide("WUServiceRunningCheck", HostDoc().service("wuauserv", "Stopped", None))
 
 
@@ -576,7 +577,7 @@ TLS12_NOT_OFFERED = ("network.https: the probe's .NET runtime could not offer TL
 
 @pytest.mark.parametrize(("proxy", "direct"), [("tls", "tls"), ("timeout", "tls"), ("tls", "refused")])
 def test_tls_failure_of_a_probe_that_could_not_offer_tls12_does_not_blame_the_vm(proxy, direct):
-    with pytest.raises(FactUnavailable) as caught:
+    with pytest.raises(Inconclusive) as caught:
         decide("HttpsConnection", HostDoc().probe_tls12(False).https(proxy, direct))
     assert str(caught.value) == TLS12_NOT_OFFERED
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness import plugin, probing
+from readiness import plugin, probe_pool
 from readiness.catalog import RULES
 from tests.emulated import ROOT, RULES_DIR
 
@@ -137,10 +137,10 @@ def test_the_reasons_every_rule_can_give_are_the_codes():
     every_rule = text[text.index("### Results every rule can give"):text.index("## Inputs several rules share")]
     host_row = next(line for line in every_rule.splitlines() if "could not be checked at all" in line)
     listed = set(re.findall(r"`(\w+)`", host_row.split("Reason one of", 1)[1].split("|", 1)[0]))
-    tree = ast.parse(Path(probing.__file__).read_text(encoding="utf-8"))
-    used = {vars(probing)[node.args[0].id] for node in ast.walk(tree)
+    tree = ast.parse(Path(probe_pool.__file__).read_text(encoding="utf-8"))
+    used = {vars(probe_pool)[node.args[0].id] for node in ast.walk(tree)
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "HostFailure"
             and isinstance(node.args[0], ast.Name)}
     assert listed == used
-    assert f"`<RuleId>.Failed.{probing.PROBE_ERROR}`" in every_rule
+    assert f"`<RuleId>.Failed.{probe_pool.PROBE_ERROR}`" in every_rule
     assert f"`<RuleId>.Failed.{plugin.SUITE_ERROR}`" in every_rule

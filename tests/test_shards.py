@@ -69,7 +69,7 @@ def test_two_shards_cover_every_host_once_and_merge_to_the_unsharded_report(pyte
         assert all(len(h["results"]) == 20 for h in report["hosts"])
 
     merged_path = pytester.path / "merged.json"
-    merge = subprocess.run([sys.executable, "-m", "readiness.report_json", "merge", str(merged_path),
+    merge = subprocess.run([sys.executable, "-m", "readiness.reports.json_report", "merge", str(merged_path),
                             str(pytester.path / "shard-1.json"), str(pytester.path / "shard-2.json")],
                            cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert merge.returncode == 0, merge.stderr

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from readiness import capture, probe, probing
+from readiness import capture, probe, probe_pool
 from readiness.catalog import RULES
 from readiness.hosts import parse_host
-from readiness.report_json import build_report
-from readiness.collect import HostReport
+from readiness.reports.json_report import build_report
+from readiness.reports.gathering import HostReport
 from readiness.results import Result
 from tests.emulated import ROOT, run_suite
 from tests.facts_builder import MACHINE_KEYS, NDP_FULL, HostDoc
@@ -233,7 +233,7 @@ def test_rules_failed_on_the_facts_pass_the_check(tmp_path):
 
 
 def test_the_reasons_are_the_suites():
-    constants = {name: value for name, value in vars(probing).items()
+    constants = {name: value for name, value in vars(probe_pool).items()
                  if name.isupper() and isinstance(value, str) and value[:1].isupper() and value.isalpha()}
     assert set(runner.HOST_FAILURE_REASONS) == set(constants.values()) | {capture.CAPTURE_ERROR}, constants
 

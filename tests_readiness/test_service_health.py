@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from readiness import workspace
-from readiness.facts import FactUnavailable
 
 pytestmark = pytest.mark.servicehealth
 
@@ -109,7 +108,7 @@ def test_WUServiceRunningCheck(facts, rule):
         rule.failed(f"{WU} service ({WU_SERVICE}) is not installed on the machine.", args, reason="NotInstalled")
     if service.start is None:
         # An installed service without a Start value: its start type is unknown, never assumed.
-        raise FactUnavailable(f"services.{WU_SERVICE}.start", "the service has no Start value")
+        rule.inconclusive(f"services.{WU_SERVICE}.start", "the service has no Start value")
     if service.start == START_DISABLED:
         rule.failed(
             f"{WU} service ({WU_SERVICE}) is disabled. Please set it to automatic or manual. "

@@ -1,5 +1,8 @@
 """The readiness columns, host x rule matrix and remediation of the pytest-html report.
 
+A pytest plugin (loaded with the readiness plugin): with pytest-html active, it adds its
+hooks to pytest-html's report, which is ``reports/readiness.html`` unless ``--html`` says.
+
 Every value that comes from a host (its name, messages, arguments, WSUS server names) is
 escaped before it reaches the page, in our cells and in pytest-html's own test id column and
 environment table, which pytest-html inserts as HTML.
@@ -17,7 +20,7 @@ from typing import Any
 import pytest
 
 from readiness.catalog import RULES
-from readiness.collect import COLLECTOR_KEY, HostReport, report_result
+from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
 from readiness.remediation import for_rule
 from readiness.results import FAILED, PASSED, WARNING, HostResult
 
@@ -158,8 +161,42 @@ def _escape_environment(value: Any) -> Any:
     return esc(value)
 
 
-def add_options(group: pytest.OptionGroup) -> None:
-    """The HTML report takes pytest-html's options (``--html``, ``--self-contained-html``); none of its own."""
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The report takes pytest-html's options (``--html``, ``--self-contained-html``); a default path of its own."""
+    parser.addini("readiness_html", "default HTML report of a readiness run (relative to the rootdir)",
+                  default="reports/readiness.html")
+
+
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """``--html=<rootdir>/<readiness_html> --self-contained-html`` for a readiness run without ``--html``.
+
+    pytest calls this hook of installed plugins with the arguments to parse (the ini's
+    ``addopts`` included). Put first, these are defaults and never overrides: a ``--html``
+    the user gives (on the command line or in ``addopts``) wins, and is then left as given
+    (not made self-contained). Only for a readiness run (hosts given), so other suites this
+    plugin is installed beside are untouched, and not when only collecting, which writes no
+    report.
+    """
+    known = early_config.known_args_namespace
+    if not (getattr(known, "hosts", None) or getattr(known, "hosts_file", None)):
+        return
+    html_default = early_config.getini("readiness_html")
+    if (early_config.pluginmanager.hasplugin("html") and html_default and getattr(known, "htmlpath", None) is None
+            and not getattr(known, "collectonly", False)):
+        args[:0] = [f"--html={early_config.rootpath / html_default}", "--self-contained-html"]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """The readiness view, when pytest-html writes a report of a run that gathers results.
+
+    Not on xdist workers: the controller writes the report and adds the remediation to the
+    reports the workers send it.
+    """
+    if hasattr(config, "workerinput") or COLLECTOR_KEY not in config.stash:
+        return
+    if config.pluginmanager.has_plugin("html") and not config.pluginmanager.has_plugin("readiness-html"):
+        config.pluginmanager.register(HtmlReport(), "readiness-html")
 
 
 class HtmlReport:
@@ -223,16 +260,4 @@ class HtmlReport:
             prefix.append(matrix_html(collector.hosts()))
 
 
-def configure(config: pytest.Config) -> None:
-    """Register the HTML additions when pytest-html is active (the readiness plugin calls this).
-
-    Not on xdist workers: the controller writes the report and adds the remediation to the
-    reports the workers send it.
-    """
-    if hasattr(config, "workerinput"):
-        return
-    if config.pluginmanager.has_plugin("html") and not config.pluginmanager.has_plugin("readiness-html"):
-        config.pluginmanager.register(HtmlReport(), "readiness-html")
-
-
-__all__ = ["HtmlReport", "configure", "add_options", "matrix_html", "remediation_html"]
+__all__ = ["HtmlReport", "matrix_html", "remediation_html"]

@@ -1,5 +1,7 @@
 """The terminal summary of a readiness run: what is not Passed, per host, or the troubleshooter's list.
 
+A pytest plugin (loaded with the readiness plugin): ``--readiness-format`` and the summary.
+
 Every line is printed with its control characters escaped (:func:`readiness.printable.printable`):
 host text never starts a line of its own in a CI log, nor sends an escape sequence.
 
@@ -17,7 +19,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from readiness.collect import COLLECTOR_KEY, HostReport
+from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.printable import printable
 from readiness.results import CHECK_RESULTS, FAILED, PASSED, WARNING, Result
 
@@ -89,38 +91,31 @@ def problem_lines(entry: HostReport) -> list[tuple[str, str]]:
     return lines
 
 
-def add_options(group: pytest.OptionGroup) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("readiness", "Update Management readiness of Windows hosts")
     group.addoption("--readiness-format", choices=FORMATS, default="summary",
                     help="terminal summary: 'summary' (what is not Passed, per host; default), "
                     "'list' (the troubleshooter's Name : Value list), 'none'")
 
 
-class TerminalReport:
-    """Plugin object: writes the readiness summary at the end of the terminal output."""
-
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-        collector = config.stash.get(COLLECTOR_KEY, None)
-        fmt = config.getoption("readiness_format", "summary")
-        if collector is None or fmt == "none":
-            return
-        hosts = collector.hosts()
-        if not hosts:
-            return
-        if fmt == "list":
-            for entry in hosts:
-                terminalreporter.write_sep("-", printable(f"readiness: {entry.host}"))
-                terminalreporter.write(format_list(entry.results))
-            return
-        terminalreporter.write_sep("=", "readiness summary")
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The readiness summary at the end of the terminal output, for a run that gathered results."""
+    collector = config.stash.get(COLLECTOR_KEY, None)
+    fmt = config.getoption("readiness_format", "summary")
+    if collector is None or fmt == "none":
+        return
+    hosts = collector.hosts()
+    if not hosts:
+        return
+    if fmt == "list":
         for entry in hosts:
-            for level, line in problem_lines(entry):
-                terminalreporter.write_line(line, red=level == FAILED, yellow=level == WARNING)
-            worst = entry.worst if entry.results else (None if entry.not_applicable else FAILED)
-            terminalreporter.write_line(total_line(entry), bold=True,
-                                        red=worst == FAILED, yellow=worst == WARNING, green=worst == PASSED)
-
-
-def configure(config: pytest.Config) -> None:
-    """Register the terminal report (the readiness plugin calls this from ``pytest_configure``)."""
-    if not config.pluginmanager.has_plugin("readiness-terminal"):
-        config.pluginmanager.register(TerminalReport(), "readiness-terminal")
+            terminalreporter.write_sep("-", printable(f"readiness: {entry.host}"))
+            terminalreporter.write(format_list(entry.results))
+        return
+    terminalreporter.write_sep("=", "readiness summary")
+    for entry in hosts:
+        for level, line in problem_lines(entry):
+            terminalreporter.write_line(line, red=level == FAILED, yellow=level == WARNING)
+        worst = entry.worst if entry.results else (None if entry.not_applicable else FAILED)
+        terminalreporter.write_line(total_line(entry), bold=True,
+                                    red=worst == FAILED, yellow=worst == WARNING, green=worst == PASSED)

@@ -1,8 +1,11 @@
 """The troubleshooter JSON of a readiness run, one file per host, and merging of shard reports.
 
+A pytest plugin (loaded with the readiness plugin): its options, and a writer registered on
+the controller that writes at the end of the session.
+
 ``--readiness-json PATH`` writes one report of all hosts; ``--readiness-json-dir DIR`` writes
 one file per host holding exactly what the troubleshooter prints with ``-returnAsJson``.
-``python -m readiness.report_json merge OUT IN...`` merges the reports of shards of a fleet.
+``python -m readiness.reports.json_report merge OUT IN...`` merges the reports of shards of a fleet.
 
 >>> host_file_name("winrm://admin@web-01:5986")
 'winrm_admin_web-01_5986-218e34f9.json'
@@ -22,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from readiness.collect import COLLECTOR_KEY, HostReport
+from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.results import CHECK_RESULTS, Result
 from readiness.transport_policy import INSECURE_KEY, InsecureTransport
 
@@ -172,21 +175,32 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     return merged
 
 
-def add_options(group: pytest.OptionGroup) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("readiness", "Update Management readiness of Windows hosts")
     group.addoption("--readiness-json", default=None, metavar="PATH",
                     help="write the troubleshooter JSON of every host to PATH")
     group.addoption("--readiness-json-compact", action="store_true", default=False,
                     help="results as compact objects (the troubleshooter's -returnCompactFormat)")
     group.addoption("--readiness-json-dir", default=None, metavar="DIR",
                     help="write one file per host to DIR: the JSON array the troubleshooter prints with -returnAsJson")
+    parser.addini("readiness_json", "default troubleshooter JSON of a readiness run (relative to the rootdir)",
+                  default="")
 
 
-def _ini(config: pytest.Config, name: str) -> str | None:
-    """An ini value that the readiness plugin may have registered (``readiness_json``)."""
-    try:
-        return config.getini(name) or None
-    except ValueError:
-        return None
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """On the controller, the report writer; it writes only for a run that gathered results."""
+    if not hasattr(config, "workerinput") and not config.pluginmanager.has_plugin("readiness-json"):
+        config.pluginmanager.register(JsonReport(), "readiness-json")
+
+
+def report_path(config: pytest.Config) -> Path | None:
+    """``--readiness-json`` (from the invocation directory), else the ini's ``readiness_json`` (from the rootdir)."""
+    given = config.getoption("readiness_json", None)
+    if given:
+        return Path(config.invocation_params.dir, given)
+    default = config.getini("readiness_json")
+    return Path(config.rootpath, default) if default else None
 
 
 class JsonReport:
@@ -202,18 +216,19 @@ class JsonReport:
         if hasattr(config, "workerinput"):
             return
         collector = config.stash.get(COLLECTOR_KEY, None)
-        path = config.getoption("readiness_json", None) or _ini(config, "readiness_json")
+        if collector is None:  # not a readiness run, or only collecting
+            return
+        path = report_path(config)
         directory = config.getoption("readiness_json_dir", None)
-        if collector is None or not (path or directory):
+        if not (path or directory):
             return
         compact = bool(config.getoption("readiness_json_compact", False))
         hosts = collector.hosts()
         location = config.getoption("automation_account_location", None)
         try:
             if path:
-                target = Path(config.invocation_params.dir, path)
-                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None))
-                self.written.append(target)
+                write_report(path, hosts, location, compact, config.stash.get(INSECURE_KEY, None))
+                self.written.append(path)
             if directory:
                 self.written += write_host_files(Path(config.invocation_params.dir, directory), hosts, compact)
         except OSError as exc:
@@ -228,13 +243,7 @@ class JsonReport:
             terminalreporter.write_sep("-", f"readiness JSON: {where}")
 
 
-def configure(config: pytest.Config) -> None:
-    """Register the JSON report (the readiness plugin calls this from ``pytest_configure``)."""
-    if not config.pluginmanager.has_plugin("readiness-json"):
-        config.pluginmanager.register(JsonReport(), "readiness-json")
-
-
-USAGE = "usage: python -m readiness.report_json merge OUT IN [IN ...]"
+USAGE = "usage: python -m readiness.reports.json_report merge OUT IN [IN ...]"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,10 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         merged = merge_reports(inputs)
         _dump(merged, Path(out))
     except ReportError as exc:
-        print(f"readiness.report_json: {exc}", file=sys.stderr)
+        print(f"readiness.reports.json_report: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"readiness.report_json: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        print(f"readiness.reports.json_report: cannot write {out}: {exc.strerror}", file=sys.stderr)
         return 1
     summary = merged["summary"]
     print(f"{out}: {summary['hosts']} hosts, {summary['Failed']} Failed, "
