@@ -26,6 +26,7 @@ from readiness.printable import printable
 from readiness.probing import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.results import PASSED, WARNING, HostResult, Result
 from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
+from readiness.waiting import wait_settings
 
 HOST_FIXTURE = "readiness_host"
 # The reason of a rule that broke (``<RuleId>.Failed.SuiteError``): the suite's own error, not the host's.
@@ -218,6 +219,7 @@ def pytest_configure(config: pytest.Config) -> None:
         winrm=_winrm_options(config, file_password),
         probe_input=probe_input(Endpoints.for_location(location), timeout_ms),
         probe_timeout_sec=config.getoption("probe_timeout"),
+        **wait_settings(config),
     )
     run = Run(
         hosts=specs,

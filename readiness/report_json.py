@@ -101,8 +101,12 @@ def _dump(data: Any, path: Path) -> None:
 
 
 def write_report(path: str | os.PathLike[str], hosts: Sequence[HostReport], location: str | None,
-                 compact: bool = False, insecure: InsecureTransport | None = None) -> dict[str, Any]:
+                 compact: bool = False, insecure: InsecureTransport | None = None,
+                 config: pytest.Config | None = None) -> dict[str, Any]:
     report = build_report(hosts, location, compact, insecure)
+    extend = getattr(config.hook, "pytest_readiness_json_report", None) if config is not None else None
+    if extend is not None:  # readiness.hookspecs: other plugins add to the report (waits, waivers)
+        extend(config=config, report=report)
     _dump(report, Path(path))
     return report
 
@@ -212,7 +216,7 @@ class JsonReport:
         try:
             if path:
                 target = Path(config.invocation_params.dir, path)
-                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None))
+                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None), config)
                 self.written.append(target)
             if directory:
                 self.written += write_host_files(Path(config.invocation_params.dir, directory), hosts, compact)
