@@ -148,11 +148,13 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     if not paths:
         raise ReportError("no report to merge")
     hosts: list[dict[str, Any]] = []
+    loaded: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     locations: dict[str | None, str] = {}
     insecure: list[Any] | None = None
     for path in paths:
         data = load_report(path)
+        loaded.append(data)
         locations.setdefault(data.get("automation_account_location"), str(path))
         if isinstance(data.get("insecure_transport"), dict):
             insecure = (insecure or []) + list(data["insecure_transport"].get("hosts") or [])
@@ -173,6 +175,9 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     }
     if insecure is not None:  # a shard that accepted weakened settings: the merged report says so
         merged["insecure_transport"] = InsecureTransport(()).to_json() | {"hosts": insecure}
+    from readiness.waivers import merge_json as merge_waivers
+
+    merge_waivers(loaded, merged)
     return merged
 
 

@@ -359,3 +359,32 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 __all__: Sequence[str] = ("Waiver", "WaiverError", "Waivers", "load", "unchecked")
+
+
+def merge_json(reports: Sequence[dict[str, Any]], merged: dict[str, Any]) -> None:
+    """``python -m readiness.report_json merge``: the shards' waiver accounts as one.
+
+    A waiver applied in any shard is applied; one is unused only if no shard applied it.
+    """
+    parts = [r["waivers"] for r in reports if isinstance(r.get("waivers"), dict)]
+    if not parts:
+        return
+    key = lambda w: (w.get("file"), w.get("line"))  # noqa: E731
+    applied: dict[Any, dict[str, Any]] = {}
+    expired: dict[Any, dict[str, Any]] = {}
+    unused: dict[Any, dict[str, Any]] = {}
+    for part in parts:
+        for waiver in part.get("applied") or []:
+            entry = applied.setdefault(key(waiver), dict(waiver, results=[]))
+            entry["results"] += list(waiver.get("results") or [])
+        for waiver in part.get("expired") or []:
+            expired.setdefault(key(waiver), waiver)
+        for waiver in part.get("unused") or []:
+            unused.setdefault(key(waiver), waiver)
+    merged["waivers"] = {
+        "file": parts[0].get("file"),
+        "applied": list(applied.values()),
+        "expired": list(expired.values()),
+        "unused": [w for k, w in unused.items() if k not in applied],
+    }
+    merged["summary"]["waived"] = sum("Waiver" in r for h in merged["hosts"] for r in h["results"])

@@ -263,3 +263,23 @@ def test_a_run_whose_every_failure_is_waived_passes(pytester):
     result.assert_outcomes(passed=15, xfailed=5)
     assert [r["CheckResult"] for r in data["hosts"][0]["results"]].count("Failed") == 4
     assert data["summary"]["waived"] == 4 and data["waivers"]["unused"] == []
+
+
+def test_merging_shard_reports_keeps_the_waiver_account():
+    from readiness.waivers import merge_json
+
+    def waiver(line, **extra):
+        return {"file": "w.yaml", "line": line, "rule": "LinkedWorkspaceCheck", **extra}
+
+    shard_1 = {"waivers": {"file": "w.yaml", "applied": [waiver(2, results=["a LinkedWorkspaceCheck"])],
+                           "expired": [waiver(9)], "unused": [waiver(5), waiver(7)]}}
+    shard_2 = {"waivers": {"file": "w.yaml", "applied": [waiver(5, results=["b LinkedWorkspaceCheck"])],
+                           "expired": [waiver(9)], "unused": [waiver(2), waiver(7)]}}
+    merged = {"hosts": [{"host": "a", "results": [{"RuleId": "LinkedWorkspaceCheck", "Waiver": waiver(2)}]},
+                        {"host": "b", "results": [{"RuleId": "LinkedWorkspaceCheck", "Waiver": waiver(5)}]}],
+              "summary": {}}
+    merge_json([shard_1, shard_2], merged)
+    assert [w["line"] for w in merged["waivers"]["applied"]] == [2, 5]
+    assert [w["line"] for w in merged["waivers"]["expired"]] == [9]
+    assert [w["line"] for w in merged["waivers"]["unused"]] == [7]  # 2 and 5 were applied in a shard
+    assert merged["summary"]["waived"] == 2
