@@ -26,6 +26,7 @@ from readiness.printable import printable
 from readiness.probing import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.results import PASSED, WARNING, HostResult, Result
 from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
+from readiness.sharding import resolve_shard
 from readiness.waiting import wait_settings
 
 HOST_FIXTURE = "readiness_host"
@@ -112,8 +113,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "so it can run over by up to --winrm-read-timeout)")
     group.addoption("--probe-concurrency", type=_positive_int, default=32, metavar="N",
                     help="hosts probed at once (default 32)")
-    group.addoption("--shard", default=None, metavar="K/N",
-                    help="check only shard K of N of the hosts (stable split for CI matrix jobs)")
+    group.addoption("--shard", default=None, metavar="K/N|auto",
+                    help="check only shard K of N of the hosts (stable split for CI matrix jobs); auto: K and N "
+                         "from the CI system (GitLab CI_NODE_INDEX/CI_NODE_TOTAL, Azure Pipelines "
+                         "SYSTEM_JOBPOSITIONINPHASE/SYSTEM_TOTALJOBSINPHASE, or READINESS_SHARD_INDEX/_TOTAL)")
     for module in _report_modules():
         module.add_options(group)
     parser.addini("readiness_html", "default HTML report of a readiness run", default="reports/readiness.html")
@@ -129,7 +132,7 @@ def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
     password_file = config.getoption("winrm_password_file")
     try:
         specs = collect_hosts(hosts_option, files)
-        specs = select_shard(specs, config.getoption("shard"))
+        specs = select_shard(specs, resolve_shard(config.getoption("shard")))
         file_password = read_password_file(_path(config, password_file) or "") if password_file else None
     except HostSpecError as exc:
         raise pytest.UsageError(str(exc)) from None
