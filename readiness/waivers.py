@@ -36,6 +36,7 @@ import yaml
 
 from readiness import catalog
 from readiness.collect import report_result
+from readiness.printable import printable
 from readiness.probing import (ACCESS_DENIED, CONNECTION_LOST, HOST_ERROR, HOST_UNREACHABLE, PROBE_ERROR, TIMEOUT,
                                TLS_ERROR, WINRM_FAULT)
 from readiness.results import FAILED
@@ -95,8 +96,9 @@ class Waiver:
                 "unreachable": self.unreachable}
 
     def describe(self) -> str:
+        """One line for people (terminal, xfail reason, HTML): control characters escaped."""
         owner = f", owner {self.owner}" if self.owner else ""
-        return f"{self.justification} (waiver {self.where}{owner}, expires {self.expires.isoformat()})"
+        return printable(f"{self.justification} (waiver {self.where}{owner}, expires {self.expires.isoformat()})")
 
 
 def unchecked(message_id: str) -> bool:
@@ -308,11 +310,11 @@ class Waivers:
         for (host, rule_id), waiver in self.by_result.items():
             out.append(("waived", f"{host}  {rule_id}  Failed, waived: {waiver.describe()}"))
         for waiver in self.expired:
-            out.append(("expired", f"{waiver.where}: waiver of {waiver.rule} for {', '.join(waiver.hosts)} expired on "
-                                   f"{waiver.expires.isoformat()}: ignored"))
+            out.append(("expired", printable(f"{waiver.where}: waiver of {waiver.rule} for {', '.join(waiver.hosts)} "
+                                             f"expired on {waiver.expires.isoformat()}: ignored")))
         for waiver in self.unused:
-            out.append(("unused", f"{waiver.where}: waiver of {waiver.rule} for {', '.join(waiver.hosts)} "
-                                  f"matched no Failed result"))
+            out.append(("unused", printable(f"{waiver.where}: waiver of {waiver.rule} for {', '.join(waiver.hosts)} "
+                                            f"matched no Failed result")))
         return out
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:

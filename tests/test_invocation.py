@@ -99,3 +99,15 @@ def test_a_test_path_given_is_kept(tmp_path, healthy_host):
     assert ids and all("test_permissions.py::" in line for line in ids), done.stdout[-2000:]
     defined = (ROOT / "tests_readiness" / "test_permissions.py").read_text(encoding="utf-8").count("\ndef test_")
     assert len(ids) == defined >= 1
+
+
+def test_from_elsewhere_under_xdist(tmp_path, healthy_host):
+    """The workers are started with the same arguments: they anchor at the project too."""
+    hosts = write_hosts(tmp_path / "hosts.txt", [host_url(healthy_host, password=False)])
+    report = tmp_path / "out" / "readiness.json"
+    done = _gate(tmp_path, ["-n", "2", "--hosts-file", str(hosts), "--readiness-json", "out/readiness.json",
+                            "--html", "out/report.html", "--connect-timeout", "1"], healthy_host.password)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "20 passed" in done.stdout
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert [r["CheckResult"] for r in data["hosts"][0]["results"]] == ["Passed"] * 20

@@ -283,3 +283,16 @@ def test_merging_shard_reports_keeps_the_waiver_account():
     assert [w["line"] for w in merged["waivers"]["expired"]] == [9]
     assert [w["line"] for w in merged["waivers"]["unused"]] == [7]  # 2 and 5 were applied in a shard
     assert merged["summary"]["waived"] == 2
+
+
+def test_a_justification_prints_on_one_line(tmp_path):
+    path = _file(tmp_path, """
+        waivers:
+          - hosts: [web-01]
+            rule: LinkedWorkspaceCheck
+            justification: "moved\\n::warning title=x::all hosts passed\\x1b[2J"
+            expires: 2099-01-01
+        """)
+    line = load(path)[0].describe()
+    assert "\n" not in line and "\x1b" not in line
+    assert "moved\\n::warning" in line and "\\x1b[2J" in line
