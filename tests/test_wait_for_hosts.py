@@ -15,12 +15,12 @@ import requests.exceptions
 from winrm.exceptions import InvalidCredentialsError, WinRMTransportError
 
 from fixtures.emulator import Fleet
+from readiness.catalog import RULES
 from readiness.hosts import collect_hosts
 from readiness.probing import (FIRST_RETRY_DELAY, MAX_RETRY_DELAY, HostFailure, HostProbe, ProbeSettings,
                                classify, probe_waiting)
 from tests.emulated import RULES_DIR, base_address, display, host_url, run_suite, scenario, write_hosts
-
-from readiness.catalog import RULES
+from tests.test_report_html import Page
 
 
 def _by_host(data):
@@ -35,7 +35,14 @@ def _junit_properties(path):
     return found
 
 
-def test_late_hosts_are_waited_for_and_a_dead_one_fails_at_the_deadline(pytester):
+@pytest.fixture
+def page(tmp_path):
+    opened = Page(tmp_path / "chromium-profile")
+    yield opened
+    opened.close()
+
+
+def test_late_hosts_are_waited_for_and_a_dead_one_fails_at_the_deadline(pytester, page):
     # "healthy" refuses connections for 6 s (longer than the suite takes to start), then answers
     # HTTP 503 for 1.5 s, as a booting machine; "seed-sample" answers at once; the third never listens.
     with Fleet([scenario("healthy"), scenario("seed-sample")], base_address=base_address(),
@@ -79,8 +86,13 @@ def test_late_hosts_are_waited_for_and_a_dead_one_fails_at_the_deadline(pytester
     assert "readiness: waiting for hosts (--wait-for-hosts 15)" in out
     assert f"{display(late)}  answered after" in out
     assert f"{display(gone)}  did not answer in" in out
-    html = (pytester.path / "readiness.html").read_text(encoding="utf-8")
-    assert 'id="readiness-wait"' in html and f"<td>{display(gone)}</td>" in html
+    page.open(pytester.path / "readiness.html")
+    assert page.errors() == []
+    rows = page.evaluate("[...document.querySelectorAll('#readiness-wait tbody tr')]"
+                         ".map(r => [...r.querySelectorAll('td')].map(td => td.textContent))")
+    assert [row[0] for row in rows] == [display(late), display(ready), display(gone)]
+    assert [row[3] for row in rows] == ["yes", "yes", "no"]
+    assert rows[0][1] == str(late_entry["wait"]["tries"]) and rows[1][1] == "1"
 
 
 @pytest.mark.parametrize("fault, reason", [("unauthorized", "AccessDenied"), ("probe_garbage", "ProbeError"),

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from readiness.waivers import WaiverError, load
-from tests.emulated import RULES_DIR, base_address, display, fleet, host_url, run_suite, scenario, write_hosts
+from tests.emulated import RULES_DIR, display, fleet, host_url, run_suite, write_hosts
 from tests.test_report_html import Page
 
 UTC = datetime.timezone.utc
