@@ -98,8 +98,8 @@ class WaitReport:
         props = dict(report.user_properties)
         host = props.get("host")
         if isinstance(host, str) and host not in self.hosts and "probe_tries" in props:
-            self.hosts[host] = Wait(int(props["probe_tries"]), float(props["probe_seconds"]),
-                                    bool(props["probe_answered"]))
+            self.hosts[host] = Wait(int(str(props["probe_tries"])), float(str(props["probe_seconds"])),
+                                    props["probe_answered"] in (True, "True"))
 
     def pytest_readiness_json_report(self, config: pytest.Config, report: dict[str, Any]) -> None:
         report["wait_for_hosts"] = {"seconds": self.seconds}
