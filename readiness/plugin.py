@@ -25,8 +25,8 @@ from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate, o
 from readiness.printable import printable
 from readiness.probing import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.results import PASSED, WARNING, HostResult, Result
-from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
 from readiness.sharding import resolve_shard
+from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
 from readiness.waiting import wait_settings
 
 HOST_FIXTURE = "readiness_host"

@@ -221,3 +221,17 @@ def _connection_error(cause: BaseException) -> requests.exceptions.ConnectionErr
 def test_which_failures_are_transient(exc, transient):
     failure = classify(exc, SPEC, ProbeSettings())
     assert failure.transient is transient, failure
+
+
+def test_under_xdist_the_workers_tries_reach_the_reports(pytester):
+    with Fleet([scenario("healthy"), scenario("seed-sample")], base_address=base_address(),
+               boot={"healthy": (8.0, 0.0)}) as served:
+        late, ready = served.hosts
+        result, data = run_suite(pytester, f"--hosts={host_url(late)},{host_url(ready)}", "--connect-timeout", "1",
+                                 "--wait-for-hosts", "20", "-n", "2")
+    reports = _by_host(data)
+    assert reports[display(late)]["wait"]["tries"] >= 2 and reports[display(late)]["wait"]["answered"] is True
+    assert [r["CheckResult"] for r in reports[display(late)]["results"]] == ["Passed"] * 20
+    assert reports[display(ready)]["wait"] == {"tries": 1, "seconds": reports[display(ready)]["wait"]["seconds"],
+                                               "answered": True}
+    assert f"{display(late)}  answered after" in result.stdout.str()
