@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import socket
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -42,18 +43,43 @@ def page(tmp_path):
     opened.close()
 
 
+def _run_while_a_host_boots(pytester, served_first: Fleet, late: Fleet, *args: str, timeout: float = 240):
+    """Run the suite; start serving ``late`` (its boot: refuse, then 503, then serve) only once the
+    suite is probing (the first request reaches ``served_first``), so the late host's first tries
+    find it still booting however long the suite takes to start."""
+    outcome: dict = {}
+
+    def run() -> None:
+        outcome["run"] = run_suite(pytester, *args, timeout=timeout)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    deadline = time.monotonic() + timeout
+    while runner.is_alive() and not any(served_first.requests_per_host().values()):
+        assert time.monotonic() < deadline, "the suite never probed"
+        time.sleep(0.05)
+    late.start()
+    try:
+        runner.join(timeout)
+    finally:
+        late.stop()
+    assert "run" in outcome, "the suite did not finish"
+    return outcome["run"]
+
+
 def test_late_hosts_are_waited_for_and_a_dead_one_fails_at_the_deadline(pytester, page):
-    # "healthy" refuses connections for 6 s (longer than the suite takes to start), then answers
+    # "healthy" is not served until the suite probes, then refuses for 1 s more and answers
     # HTTP 503 for 1.5 s, as a booting machine; "seed-sample" answers at once; the third never listens.
-    with Fleet([scenario("healthy"), scenario("seed-sample")], base_address=base_address(),
-               boot={"healthy": (6.0, 1.5)}) as served, \
+    late_fleet = Fleet([scenario("healthy")], base_address=base_address(), boot={"healthy": (1.0, 1.5)})
+    with Fleet([scenario("seed-sample")], base_address=base_address()) as served, \
             Fleet([scenario("healthy")], base_address=base_address(), faults={"healthy": ["refuse"]}) as dead:
-        late, ready, gone = served.hosts[0], served.hosts[1], dead.hosts[0]
+        late, ready, gone = late_fleet.hosts[0], served.hosts[0], dead.hosts[0]
         hosts_file = write_hosts(pytester.path / "fleet.txt", [host_url(h) for h in (late, ready, gone)])
         junit = pytester.path / "junit.xml"
         started = time.monotonic()
-        result, data = run_suite(pytester, "--hosts-file", str(hosts_file), "--connect-timeout", "1",
-                                 "--wait-for-hosts", "15", f"--junitxml={junit}")
+        result, data = _run_while_a_host_boots(pytester, served, late_fleet, "--hosts-file", str(hosts_file),
+                                               "--connect-timeout", "1", "--wait-for-hosts", "15",
+                                               f"--junitxml={junit}")
         took = time.monotonic() - started
     out = result.stdout.str()
     assert result.ret == 1, out[-3000:]  # seed-sample has Failed rules, the dead host too
@@ -224,11 +250,12 @@ def test_which_failures_are_transient(exc, transient):
 
 
 def test_under_xdist_the_workers_tries_reach_the_reports(pytester):
-    with Fleet([scenario("healthy"), scenario("seed-sample")], base_address=base_address(),
-               boot={"healthy": (8.0, 0.0)}) as served:
-        late, ready = served.hosts
-        result, data = run_suite(pytester, f"--hosts={host_url(late)},{host_url(ready)}", "--connect-timeout", "1",
-                                 "--wait-for-hosts", "20", "-n", "2")
+    late_fleet = Fleet([scenario("healthy")], base_address=base_address(), boot={"healthy": (3.0, 0.0)})
+    with Fleet([scenario("seed-sample")], base_address=base_address()) as served:
+        late, ready = late_fleet.hosts[0], served.hosts[0]
+        result, data = _run_while_a_host_boots(pytester, served, late_fleet,
+                                               f"--hosts={host_url(late)},{host_url(ready)}", "--connect-timeout", "1",
+                                               "--wait-for-hosts", "20", "-n", "2")
     reports = _by_host(data)
     assert reports[display(late)]["wait"]["tries"] >= 2 and reports[display(late)]["wait"]["answered"] is True
     assert [r["CheckResult"] for r in reports[display(late)]["results"]] == ["Passed"] * 20
