@@ -26,7 +26,9 @@ from readiness.printable import printable
 from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
 from readiness.results import PASSED, WARNING, HostResult, Result
+from readiness.sharding import resolve_shard
 from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
+from readiness.waiting import wait_settings
 
 if TYPE_CHECKING:
     from readiness.facts import Facts
@@ -110,8 +112,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "so it can run over by up to --winrm-read-timeout)")
     group.addoption("--probe-concurrency", type=_positive_int, default=32, metavar="N",
                     help="hosts probed at once (default 32)")
-    group.addoption("--shard", default=None, metavar="K/N",
-                    help="check only shard K of N of the hosts (stable split for CI matrix jobs)")
+    group.addoption("--shard", default=None, metavar="K/N|auto",
+                    help="check only shard K of N of the hosts (stable split for CI matrix jobs); auto: K and N "
+                         "from the CI system (GitLab CI_NODE_INDEX/CI_NODE_TOTAL, Azure Pipelines "
+                         "SYSTEM_JOBPOSITIONINPHASE/SYSTEM_TOTALJOBSINPHASE, or READINESS_SHARD_INDEX/_TOTAL)")
 
 
 def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
@@ -128,7 +132,7 @@ def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
         inventory = AnsibleInventory(_path(config, inventory_path) or "", _path(config, vault_file) if vault_file else None).hosts
     try:
         specs = collect_hosts(hosts_option, files, inventory)
-        specs = select_shard(specs, config.getoption("shard"))
+        specs = select_shard(specs, resolve_shard(config.getoption("shard")))
         file_password = read_password_file(_path(config, password_file) or "") if password_file else None
     except HostSpecError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -214,6 +218,7 @@ def pytest_configure(config: pytest.Config) -> None:
         winrm=_winrm_options(config, file_password),
         probe_input=probe_input(Endpoints.for_location(location), timeout_ms),
         probe_timeout_sec=config.getoption("probe_timeout"),
+        **wait_settings(config),
     )
     run = Run(
         hosts=specs,

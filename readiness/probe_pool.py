@@ -42,6 +42,9 @@ class HostFailure:
 
     reason: str
     message: str
+    # The host cannot be reached *yet* (refused, no route, connect timeout, reset, HTTP 503): what
+    # a machine that is still booting shows, and what --wait-for-hosts tries again.
+    transient: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +55,10 @@ class HostProbe:
     platform: str  # "windows" for WinRM hosts; testinfra's system type otherwise
     facts: object | None = None  # readiness.facts.Facts
     failure: HostFailure | None = None
+    # With --wait-for-hosts: how many probes were made, and the seconds from the first one's start
+    # to the last one's end; None without the option (one probe, as always).
+    tries: int | None = None
+    seconds: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +66,10 @@ class ProbeSettings:
     winrm: WinRMOptions = WinRMOptions()
     probe_input: probe_transport.ProbeInput = probe_transport.ProbeInput()
     probe_timeout_sec: float = 120.0
+    # --wait-for-hosts: the seconds given, and the time.monotonic() at which waiting ends (the
+    # run's start plus those seconds); None: every host is probed once.
+    wait_for_hosts_sec: float | None = None
+    wait_until: float | None = None
 
 
 def _chain(exc: BaseException) -> Iterable[BaseException]:
@@ -100,6 +111,11 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
     if isinstance(exc, WinRMTransportError):
         if exc.code == 401:
             return HostFailure(ACCESS_DENIED, f"WinRM on {where} rejected the credentials of user {spec.user!r} (HTTP 401)")
+        if exc.code == 503:
+            # HTTP.sys answers 503 "The service is unavailable" while no process serves the URL
+            # (Microsoft KB 4050891 shows its page): the WinRM service is not (yet) serving.
+            return HostFailure(WINRM_FAULT, f"WinRM on {where} answered HTTP 503 (service unavailable: "
+                                            f"the WinRM service is not serving yet)", transient=True)
         return HostFailure(WINRM_FAULT, f"WinRM on {where} answered HTTP {exc.code}")
     chain = list(_chain(exc))
     if any(isinstance(e, (ssl.SSLError, requests.exceptions.SSLError)) for e in chain):
@@ -119,17 +135,20 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
                                     f"{settings.winrm.read_timeout_sec} s")
     if any(isinstance(e, requests.exceptions.ConnectTimeout) for e in chain) or any(
             isinstance(e, (socket.timeout, TimeoutError)) for e in chain):
-        return HostFailure(HOST_UNREACHABLE, f"no answer connecting to {where} within {settings.winrm.read_timeout_sec} s")
+        return HostFailure(HOST_UNREACHABLE, f"no answer connecting to {where} within {settings.winrm.read_timeout_sec} s",
+                           transient=True)
     if any(isinstance(e, ConnectionRefusedError) for e in chain):
-        return HostFailure(HOST_UNREACHABLE, f"connection to {where} refused (is WinRM listening on that port?)")
+        return HostFailure(HOST_UNREACHABLE, f"connection to {where} refused (is WinRM listening on that port?)",
+                           transient=True)
     if any(isinstance(e, socket.gaierror) for e in chain) or any("NameResolutionError" in type(e).__name__ for e in chain):
         return HostFailure(HOST_UNREACHABLE, f"cannot resolve the host name {spec.hostname!r}")
     if any(isinstance(e, OSError) and e.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH) for e in chain):
-        return HostFailure(HOST_UNREACHABLE, f"no route to {where}")
+        return HostFailure(HOST_UNREACHABLE, f"no route to {where}", transient=True)
     if any(isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for e in chain) or any(
             type(e).__name__ in ("RemoteDisconnected", "ProtocolError", "IncompleteRead", "ChunkedEncodingError")
             for e in chain):
-        return HostFailure(CONNECTION_LOST, f"the connection to {where} was closed in the middle of a response")
+        return HostFailure(CONNECTION_LOST, f"the connection to {where} was closed in the middle of a response",
+                           transient=True)
     if isinstance(exc, requests.exceptions.ConnectionError):
         return HostFailure(HOST_UNREACHABLE, f"cannot connect to {where}: {_one_line(type(exc).__name__)}")
     if isinstance(exc, WinRMError):
@@ -237,8 +256,48 @@ def probe_other(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
     return HostProbe(spec, platform)
 
 
+# Backoff between tries of a host that cannot be reached yet: 1 s, 2 s, 4 s ... at most 15 s,
+# and never past the deadline (the last try is made at the deadline).
+FIRST_RETRY_DELAY = 1.0
+MAX_RETRY_DELAY = 15.0
+
+
 def probe_host(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
-    return probe_winrm(spec, settings) if spec.is_winrm else probe_other(spec, settings)
+    probe = probe_winrm if spec.is_winrm else probe_other
+    if settings.wait_until is None:
+        return probe(spec, settings)
+    return probe_waiting(spec, settings, probe)
+
+
+def probe_waiting(spec: HostSpec, settings: ProbeSettings,
+                  probe: Callable[[HostSpec, ProbeSettings], HostProbe],
+                  clock: Callable[[], float] = time.monotonic,
+                  sleep: Callable[[float], None] = time.sleep) -> HostProbe:
+    """Probe a host until it answers or the deadline passes (--wait-for-hosts).
+
+    Only failures that a booting machine shows (``HostFailure.transient``) are tried again:
+    credentials refused, TLS, WS-Man faults, timeouts of an answer and probe errors will not
+    heal by waiting and end the loop at once. A try started before the deadline runs to its
+    end (bounded by the read and probe timeouts).
+    """
+    assert settings.wait_until is not None
+    started = clock()
+    delay = FIRST_RETRY_DELAY
+    tries = 0
+    while True:
+        tries += 1
+        got = probe(spec, settings)
+        now = clock()
+        if got.failure is None or not got.failure.transient:
+            return dataclasses.replace(got, tries=tries, seconds=round(now - started, 3))
+        remaining = settings.wait_until - now
+        if remaining <= 0:
+            waited = (f"; still so after {tries} {'try' if tries == 1 else 'tries'} in {now - started:.1f} s "
+                      f"(--wait-for-hosts {settings.wait_for_hosts_sec:g})")
+            failure = dataclasses.replace(got.failure, message=got.failure.message + waited)
+            return dataclasses.replace(got, failure=failure, tries=tries, seconds=round(now - started, 3))
+        sleep(min(delay, remaining))
+        delay = min(delay * 2, MAX_RETRY_DELAY)
 
 
 class ProbePool:

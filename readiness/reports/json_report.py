@@ -104,8 +104,12 @@ def _dump(data: Any, path: Path) -> None:
 
 
 def write_report(path: str | os.PathLike[str], hosts: Sequence[HostReport], location: str | None,
-                 compact: bool = False, insecure: InsecureTransport | None = None) -> dict[str, Any]:
+                 compact: bool = False, insecure: InsecureTransport | None = None,
+                 config: pytest.Config | None = None) -> dict[str, Any]:
     report = build_report(hosts, location, compact, insecure)
+    extend = getattr(config.hook, "pytest_readiness_json_report", None) if config is not None else None
+    if extend is not None:  # readiness.hookspecs: other plugins add to the report (waits, waivers)
+        extend(config=config, report=report)
     _dump(report, Path(path))
     return report
 
@@ -147,11 +151,13 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     if not paths:
         raise ReportError("no report to merge")
     hosts: list[dict[str, Any]] = []
+    loaded: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     locations: dict[str | None, str] = {}
     insecure: list[Any] | None = None
     for path in paths:
         data = load_report(path)
+        loaded.append(data)
         locations.setdefault(data.get("automation_account_location"), str(path))
         if isinstance(data.get("insecure_transport"), dict):
             insecure = (insecure or []) + list(data["insecure_transport"].get("hosts") or [])
@@ -172,6 +178,9 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     }
     if insecure is not None:  # a shard that accepted weakened settings: the merged report says so
         merged["insecure_transport"] = InsecureTransport(()).to_json() | {"hosts": insecure}
+    from readiness.waivers import merge_json as merge_waivers
+
+    merge_waivers(loaded, merged)
     return merged
 
 
@@ -227,8 +236,9 @@ class JsonReport:
         location = config.getoption("automation_account_location", None)
         try:
             if path:
-                write_report(path, hosts, location, compact, config.stash.get(INSECURE_KEY, None))
-                self.written.append(path)
+                target = Path(config.invocation_params.dir, path)
+                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None), config)
+                self.written.append(target)
             if directory:
                 self.written += write_host_files(Path(config.invocation_params.dir, directory), hosts, compact)
         except OSError as exc:
