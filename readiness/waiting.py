@@ -79,7 +79,11 @@ class Wait:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     """On whichever process ran the test: the host's tries, as properties its reports carry."""
     if call.when == "call" and item.config.getoption(OPTION, None):
-        probe = getattr(item, "funcargs", {}).get("facts")
+        from readiness.plugin import RUN_KEY  # the plugin imports this module: import here
+
+        spec = getattr(item, "funcargs", {}).get("readiness_host")
+        run = item.config.stash.get(RUN_KEY, None)
+        probe = run.pool.result(spec) if run is not None and spec is not None else None
         if isinstance(probe, HostProbe) and probe.tries is not None:
             answered = probe.failure is None or not probe.failure.transient
             item.user_properties.extend([("probe_tries", probe.tries), ("probe_seconds", probe.seconds),
