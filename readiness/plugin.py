@@ -18,7 +18,8 @@ import pytest
 
 from readiness import catalog, redact, scheduling
 from readiness.collect import COLLECTOR_KEY, ResultCollector, record
-from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
+from readiness.connection import (NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, kerberos_target_problem,
+                                  missing_transport_library)
 from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
                              read_password_file, select_shard)
 from readiness.outcomes import Decision, NoDecision, Rule, Settings, evaluate, outcome_line
@@ -140,7 +141,7 @@ def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
         if host_transport not in TRANSPORTS:
             raise pytest.UsageError(f"host {spec.display}: unknown transport {host_transport!r} "
                                     f"(use one of: {', '.join(TRANSPORTS)})")
-        missing = missing_transport_library(host_transport)
+        missing = missing_transport_library(host_transport) or kerberos_target_problem(spec, host_transport)
         if missing:
             raise pytest.UsageError(f"host {spec.display}: {missing}")
         if host_transport in NEEDS_PASSWORD and not spec.user:
