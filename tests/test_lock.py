@@ -60,6 +60,10 @@ def test_the_lock_holds_what_windows_needs_behind_its_marker():
         assert name in lock, name
         assert markers[name].evaluate(windows) and not markers[name].evaluate(linux), (name, str(markers[name]))
     assert "pytest" not in markers and "pywinrm" not in markers  # what both need has no marker
+    # pyspnego's kerberos extra: python-gssapi and pykrb5 over MIT Kerberos on Linux; SSPI on Windows.
+    for name in ("gssapi", "krb5"):
+        assert name in lock, name
+        assert markers[name].evaluate(linux) and not markers[name].evaluate(windows), (name, str(markers[name]))
 
 
 def test_this_environment_is_the_lock():
