@@ -14,12 +14,14 @@ from __future__ import annotations
 import base64
 import os
 import ssl
+import subprocess
+import sys
 import time
 
 import pytest
 import requests
 
-from tests.emulated import base_address, run_suite, scenario
+from tests.emulated import ROOT, base_address, run_suite, scenario
 from tests.kdc import Kdc, require_kdc
 from tests.sshd import free_port
 
@@ -254,3 +256,16 @@ def test_over_https_the_host_refuses_a_token_bound_to_another_certificate(kdc, l
     accepted = requests.post(url, data=b"", headers={"Authorization": _token(kdc, right)}, verify=ca, timeout=10)
     assert accepted.status_code == 200
     assert accepted.headers["WWW-Authenticate"].startswith("Negotiate ")  # mutual authentication
+
+
+def test_without_the_kerberos_libraries_the_transport_says_what_to_install():
+    # A Python where python-gssapi cannot be imported (as without pyspnego's kerberos extra).
+    code = ("import sys; sys.modules['gssapi'] = None; from readiness.connection import missing_transport_library; "
+            "print(missing_transport_library('kerberos')); print(missing_transport_library('negotiate'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        assert line.startswith("Kerberos needs pyspnego's kerberos extra (python-gssapi and pykrb5 over MIT Kerberos: "
+                               "apt-get install libkrb5-dev gcc, then pip install -r requirements.txt"), line
