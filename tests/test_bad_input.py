@@ -67,6 +67,10 @@ EMULATOR_CASES = [
     ("fleet-zero", ["--scenario", "{GOOD}", "--fleet", "0"], "--fleet"),
     ("unknown-fault", ["--scenario", "{GOOD}", "--fault", "fine=flaky"], "'flaky'"),
     ("negative-latency", ["--scenario", "{GOOD}", "--latency-ms", "-5"], "-5"),
+    ("kerberos-name-without-keytab", ["--scenario", "{GOOD}", "--kerberos-name", "fine=win1.example.test"], "--keytab"),
+    ("missing-keytab", ["--scenario", "{GOOD}", "--keytab", "{MISSING}", "--kerberos-name", "fine=win1.example.test"],
+     "no-such-hosts.txt"),
+    ("kerberos-name-malformed", ["--scenario", "{GOOD}", "--kerberos-name", "fine"], "'fine'"),
 ]
 
 
