@@ -71,9 +71,11 @@ def missing_transport_library(transport: str) -> str | None:
 def kerberos_target_problem(spec: HostSpec, transport: str) -> str | None:
     """Why Kerberos cannot name this host's service principal, or None.
 
-    Kerberos asks the KDC for a ticket to ``HTTP/<host name>``; an address names no principal
-    (Windows clients fall back to NTLM for an address: Microsoft, "Kerberos authentication
-    troubleshooting guidance", SPN for IP addresses). ``negotiate`` falls back the same way.
+    Kerberos asks the KDC for a ticket to ``HTTP/<host name>``; an address names no principal:
+    "By default Windows will not attempt Kerberos authentication for a host if the hostname is an
+    IP address. It will fall back to other enabled authentication protocols like NTLM" (Microsoft,
+    "Kerberos clients allow IPv4 and IPv6 address hostnames in SPNs", configuring-kerberos-over-ip).
+    ``negotiate`` does the same (NTLM at once for an address); ``kerberos`` refuses it.
     """
     if transport == "kerberos" and is_address(spec.hostname) and not spec.option("kerberos_hostname_override"):
         return (f"Kerberos needs the host's name for its service principal (HTTP/<name>), not the address "
@@ -174,7 +176,10 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
         self.negotiate: tuple[str, str] | None = None
         if transport in NEGOTIATE:
             self.conn_args["transport"] = "kerberos"
-            self.negotiate = (transport, spec.option("kerberos_hostname_override") or spec.hostname)
+            name = spec.option("kerberos_hostname_override") or spec.hostname
+            # negotiate for an address: NTLM at once, as Windows does (kerberos_target_problem)
+            mechanism = "ntlm" if transport == "negotiate" and is_address(name) else transport
+            self.negotiate = (mechanism, name)
         self._protocol: winrm.protocol.Protocol | None = None
         self._shell: str | None = None
         base.BaseBackend.__init__(self, spec.display, *args, **kwargs)

@@ -165,13 +165,17 @@ def _token(response: requests.Response) -> bytes | None:
 
 
 class NegotiateAuth(requests.auth.AuthBase):
-    """requests' auth for one WinRM host: HTTP Negotiate (RFC 4559) with pyspnego."""
+    """requests' auth for one WinRM host: HTTP Negotiate (RFC 4559) with pyspnego.
+
+    ``protocol``: ``kerberos``, ``negotiate`` (SPNEGO: Kerberos, else NTLM), or ``ntlm`` (what
+    ``negotiate`` uses for a host given by address).
+    """
 
     winrm_encryption_available = True
 
     def __init__(self, protocol: str, username: str | None, password: str | None, hostname: str,
                  service: str = "HTTP", send_cbt: bool = True) -> None:
-        if protocol not in ("kerberos", "negotiate"):
+        if protocol not in ("kerberos", "negotiate", "ntlm"):
             raise ValueError(protocol)
         self.protocol = protocol
         self.username = username or None
@@ -224,17 +228,15 @@ class NegotiateAuth(requests.auth.AuthBase):
             return response  # the host does not offer Negotiate: pywinrm reports the 401
         self.context = self._new_context(response)
         token = self._step(None)
-        for _ in range(4):  # Kerberos: one leg; NTLM under Negotiate: two
-            assert token is not None
+        legs = 0
+        while token is not None and legs < 4:  # Kerberos: one leg; NTLM: two
+            legs += 1
             response = self._resend(response, token, **kwargs)
             server_token = _token(response)
             if response.status_code == 401 and not server_token:
                 return response  # refused: pywinrm reports the 401 (the account is not allowed)
-            if server_token:
-                token = self._step(server_token)
-            if self.context.complete:
-                break
-            if token is None or response.status_code != 401:
+            token = self._step(server_token) if server_token else None
+            if response.status_code != 401:
                 break
         if response.status_code != 401 and not self.context.complete:
             raise KerberosError(f"the host did not authenticate itself as {self.spn} (no mutual authentication token)")
