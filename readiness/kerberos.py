@@ -89,25 +89,25 @@ def is_address(name: str) -> bool:
 # MIT Kerberos messages (krb5 error table, src/lib/krb5/error_tables/krb5_err.et; GSS minor
 # statuses carry them) -> what the user is told to do.
 _CAUSES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"Clock skew too great", re.I),
+    (re.compile(r"Clock skew too great", re.IGNORECASE),
      "clock skew: this machine's clock and the KDC's (or the host's) differ by more than the allowed "
      "skew (5 minutes by default); synchronise the clocks (NTP)"),
-    (re.compile(r"Server not found in Kerberos database|Server .* not found in Kerberos database", re.I),
+    (re.compile(r"Server not found in Kerberos database|Server .* not found in Kerberos database", re.IGNORECASE),
      "unknown principal: the KDC has no service principal {spn} (register it, or name the host's "
      "principal with ?kerberos_hostname_override=NAME)"),
-    (re.compile(r"Client .*not found in Kerberos database|Client not found", re.I),
+    (re.compile(r"Client .*not found in Kerberos database|Client not found", re.IGNORECASE),
      "unknown principal: the KDC does not know the user {user}"),
-    (re.compile(r"expired", re.I),
+    (re.compile(r"expired", re.IGNORECASE),
      "expired ticket: the credential cache's ticket has expired; renew it with kinit (or give a password)"),
-    (re.compile(r"Preauthentication failed|Password incorrect|Decrypt integrity check failed", re.I),
+    (re.compile(r"Preauthentication failed|Password incorrect|Decrypt integrity check failed", re.IGNORECASE),
      "the KDC refused the password of {user}"),
     (re.compile(r"No Kerberos credentials available|No credentials cache found|Credentials cache .*not found"
-                r"|No credentials were supplied|Can't find client principal", re.I),
+                r"|No credentials were supplied|Can't find client principal", re.IGNORECASE),
      "no ticket: the credential cache (KRB5CCNAME) holds no ticket{for_user}; run kinit, or give a password "
      "(--winrm-password-file or READINESS_WINRM_PASSWORD)"),
-    (re.compile(r"Cannot contact any KDC|Cannot find KDC|unable to reach any KDC", re.I),
+    (re.compile(r"Cannot contact any KDC|Cannot find KDC|unable to reach any KDC", re.IGNORECASE),
      "cannot reach a KDC for the realm (check krb5.conf, KRB5_CONFIG)"),
-    (re.compile(r"Cannot find realm|Cannot determine realm", re.I),
+    (re.compile(r"Cannot find realm|Cannot determine realm", re.IGNORECASE),
      "no realm for {spn}: add the host's domain to krb5.conf's [domain_realm]"),
 )
 

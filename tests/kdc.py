@@ -160,13 +160,13 @@ class Kdc:
         return subprocess.run(["kinit", *options, "-c", ccache or self.ccache, principal], input=password + "\n",
                               env=self.env(), capture_output=True, text=True, timeout=60)
 
-    def __enter__(self) -> "Kdc":
+    def __enter__(self) -> Kdc:
         require_kdc()
         self._write_profiles()
         self._run(KDB5_UTIL, "create", "-s", "-r", self.realm, "-P", "throwaway-master-key")
         return self._start()
 
-    def _start(self) -> "Kdc":
+    def _start(self) -> Kdc:
         env = self.env()
         argv = [KRB5KDC, "-n", "-r", self.realm]
         if self.faketime:  # a KDC whose clock is off (libfaketime), for clock-skew errors

@@ -21,12 +21,11 @@ import time
 import pytest
 import requests
 
+from fixtures.emulator import Fleet
+from readiness.kerberos import certificate_hash
 from tests.emulated import ROOT, base_address, run_suite, scenario
 from tests.kdc import Kdc, require_kdc
 from tests.sshd import free_port
-
-from fixtures.emulator import Fleet
-from readiness.kerberos import certificate_hash
 
 USER = "vagrant"  # the healthy scenario's account
 PASSWORD = "vagrant"
@@ -226,7 +225,7 @@ def test_negotiate_uses_kerberos_for_a_name_and_ntlm_for_an_address(pytester, kd
     before = _tgs_requests(kdc, "HTTP/localhost")
     urls = [f"winrm://{USER}@localhost:{by_name.http_port}?no_ssl=true",
             f"winrm://{USER}@{by_address.address}:{by_address.http_port}?no_ssl=true"]
-    result, data = run_suite(pytester, f"--hosts={','.join(urls)}", "--winrm-transport", "negotiate")
+    result, _ = run_suite(pytester, f"--hosts={','.join(urls)}", "--winrm-transport", "negotiate")
     assert result.ret == 0, result.stdout.str()[-3000:]
     result.assert_outcomes(passed=40)
     assert _tgs_requests(kdc, "HTTP/localhost") > before  # Kerberos for the name
