@@ -24,9 +24,12 @@ from testinfra.backend import base
 from winrm.exceptions import WinRMOperationTimeoutError
 
 from readiness.hosts import HostSpec, password_for
+from readiness.kerberos import NegotiateAuth, is_address, kerberos_available
 
-TRANSPORTS = ("ntlm", "basic", "kerberos", "credssp", "certificate")
+TRANSPORTS = ("ntlm", "basic", "kerberos", "negotiate", "credssp", "certificate")
 NEEDS_PASSWORD = ("ntlm", "basic", "credssp")
+# HTTP Negotiate with pyspnego (readiness/kerberos.py): Kerberos only, or Kerberos else NTLM.
+NEGOTIATE = ("kerberos", "negotiate")
 
 # What the suite reads from one host, at most (README, "Limits"). The probe's largest legitimate
 # output, every event it keeps (1,100) at its 2,000-character text limit in a non-Latin script
@@ -58,11 +61,26 @@ def missing_transport_library(transport: str) -> str | None:
     """Why pywinrm cannot speak ``transport`` here, or None when it can."""
     import winrm.transport
 
-    if transport == "kerberos" and not winrm.transport.HAVE_KERBEROS:
-        return ("--winrm-transport kerberos needs pykerberos (apt-get install libkrb5-dev; "
-                "pip install pykerberos) and a Kerberos ticket (kinit)")
+    if transport in NEGOTIATE:
+        return kerberos_available()
     if transport == "credssp" and not winrm.transport.HAVE_CREDSSP:
         return "--winrm-transport credssp needs requests-credssp (pip install requests-credssp)"
+    return None
+
+
+def kerberos_target_problem(spec: HostSpec, transport: str) -> str | None:
+    """Why Kerberos cannot name this host's service principal, or None.
+
+    Kerberos asks the KDC for a ticket to ``HTTP/<host name>``; an address names no principal:
+    "By default Windows will not attempt Kerberos authentication for a host if the hostname is an
+    IP address. It will fall back to other enabled authentication protocols like NTLM" (Microsoft,
+    "Kerberos clients allow IPv4 and IPv6 address hostnames in SPNs", configuring-kerberos-over-ip).
+    ``negotiate`` does the same (NTLM at once for an address); ``kerberos`` refuses it.
+    """
+    if transport == "kerberos" and is_address(spec.hostname) and not spec.option("kerberos_hostname_override"):
+        return (f"Kerberos needs the host's name for its service principal (HTTP/<name>), not the address "
+                f"{spec.hostname}: give the host by name (winrm://USER@NAME) or add "
+                f"?kerberos_hostname_override=NAME")
     return None
 
 
@@ -154,6 +172,15 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
         if transport == "certificate":
             self.conn_args["cert_pem"] = options.cert_pem
             self.conn_args["cert_key_pem"] = options.cert_key_pem
+        # Kerberos and negotiate: pywinrm's "kerberos" transport (its encryption and no password
+        # check), authenticated by readiness.kerberos.NegotiateAuth instead of pykerberos.
+        self.negotiate: tuple[str, str] | None = None
+        if transport in NEGOTIATE:
+            self.conn_args["transport"] = "kerberos"
+            name = spec.option("kerberos_hostname_override") or spec.hostname
+            # negotiate for an address: NTLM at once, as Windows does (kerberos_target_problem)
+            mechanism = "ntlm" if transport == "negotiate" and is_address(name) else transport
+            self.negotiate = (mechanism, name)
         self._protocol: winrm.protocol.Protocol | None = None
         self._shell: str | None = None
         base.BaseBackend.__init__(self, spec.display, *args, **kwargs)
@@ -165,7 +192,7 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
     def protocol(self) -> winrm.protocol.Protocol:
         if self._protocol is None:
             protocol = winrm.protocol.Protocol(**self.conn_args)
-            _build_session(protocol)
+            _build_session(protocol, self.negotiate)
             self._protocol = protocol
         return self._protocol
 
@@ -233,7 +260,7 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
         return self.result(rc, self.encode(command), out, err)
 
 
-def _build_session(protocol: winrm.protocol.Protocol) -> None:
+def _build_session(protocol: winrm.protocol.Protocol, negotiate: tuple[str, str] | None = None) -> None:
     """Build the host's HTTP session, then keep requests from reading os.environ on each request.
 
     The proxy is given (none), so the environment has nothing to add; and pytest's main thread
@@ -245,6 +272,9 @@ def _build_session(protocol: winrm.protocol.Protocol) -> None:
     transport = protocol.transport
     wanted = transport.message_encryption
     transport.message_encryption = "never"
+    if negotiate is not None:
+        # pywinrm builds its "kerberos" session with pykerberos; build a plain one, authenticate it below.
+        transport.auth_method = "plaintext"
     try:
         for attempt in range(5):
             try:
@@ -257,6 +287,12 @@ def _build_session(protocol: winrm.protocol.Protocol) -> None:
                     raise
     finally:
         transport.message_encryption = wanted
+        if negotiate is not None:
+            transport.auth_method = "kerberos"  # pywinrm's Encryption then uses the auth's wrap_winrm
+    if negotiate is not None:
+        mechanism, hostname = negotiate
+        session.auth = NegotiateAuth(mechanism, transport.username, transport.password, hostname,
+                                     service=transport.service or "HTTP", send_cbt=transport.send_cbt)
     session.trust_env = False
     for prefix in ("http://", "https://"):
         session.mount(prefix, BoundedAdapter())

@@ -116,6 +116,16 @@ def _word(value: str) -> str:
     return value
 
 
+def _dns_name(value: str) -> str:
+    """A host name (not an address): the ``<name>`` of the Kerberos service principal ``HTTP/<name>``.
+
+    pywinrm's ``kerberos_hostname_override`` (Ansible: ``ansible_winrm_kerberos_hostname_override``).
+    """
+    if not _HOSTNAME.match(value) or _is_ip(value):
+        raise ValueError(f"{value!r} is not a host name (the NAME of the service principal HTTP/NAME)")
+    return value.rstrip(".")
+
+
 def _file(value: str) -> str:
     """An existing regular file; its absolute path (ssh receives it on its command line)."""
     if not _SAFE_PATH.match(value):
@@ -132,7 +142,8 @@ def _file(value: str) -> str:
 _SSH_OPTIONS: dict[str, Callable[[str], str]] = {"ssh_config": _file, "ssh_identity_file": _file, "timeout": _seconds}
 OPTIONS: dict[str, dict[str, Callable[[str], str]]] = {
     "winrm": {"no_ssl": _boolean, "no_verify_ssl": _boolean, "transport": _word,
-              "read_timeout_sec": _seconds, "operation_timeout_sec": _seconds, "ca_trust_path": _file},
+              "read_timeout_sec": _seconds, "operation_timeout_sec": _seconds, "ca_trust_path": _file,
+              "kerberos_hostname_override": _dns_name},
     "ssh": _SSH_OPTIONS,
     "paramiko": _SSH_OPTIONS,
     "local": {},
@@ -264,6 +275,14 @@ def _options(query: str, scheme: str, where: str) -> tuple[tuple[str, str], ...]
         except ValueError as exc:
             raise HostSpecError(f"{where}: option {name} {exc}") from None
     return tuple(sorted(values.items()))
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
 
 
 def _valid_hostname(name: str) -> bool:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from readiness import catalog, redact, scheduling
-from readiness.connection import NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, missing_transport_library
+from readiness.connection import (NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, kerberos_target_problem,
+                                  missing_transport_library)
 from readiness.inventory import AnsibleInventory
 from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
                              read_password_file, select_shard)
@@ -144,7 +145,7 @@ def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
         if host_transport not in TRANSPORTS:
             raise pytest.UsageError(f"host {spec.display}: unknown transport {host_transport!r} "
                                     f"(use one of: {', '.join(TRANSPORTS)})")
-        missing = missing_transport_library(host_transport)
+        missing = missing_transport_library(host_transport) or kerberos_target_problem(spec, host_transport)
         if missing:
             raise pytest.UsageError(f"host {spec.display}: {missing}")
         from_inventory = spec.source != "url"

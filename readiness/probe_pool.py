@@ -24,6 +24,7 @@ from winrm.exceptions import InvalidCredentialsError, WinRMError, WinRMTransport
 from readiness import probe as probe_transport
 from readiness.connection import CommandTimeout, OutputTooLarge, WinRMBackend, WinRMOptions, system_trust_store
 from readiness.hosts import HostSpec
+from readiness.kerberos import KerberosError
 
 # Reasons, as they appear in message ids.
 HOST_UNREACHABLE = "HostUnreachable"
@@ -99,6 +100,9 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
     if too_large is not None:
         return HostFailure(PROBE_ERROR, f"{too_large.who} on {where} {too_large.what}, more than the suite "
                                         f"reads from a host: the probe was abandoned")
+    kerberos = next((e for e in _chain(exc) if isinstance(e, KerberosError)), None)
+    if kerberos is not None:
+        return HostFailure(ACCESS_DENIED, f"Kerberos authentication to {where} failed: {_one_line(str(kerberos))}")
     if isinstance(exc, InvalidCredentialsError):
         return HostFailure(ACCESS_DENIED, f"WinRM on {where} rejected the credentials of user {spec.user!r} "
                                           f"({settings.winrm.transport if not spec.option('transport') else spec.option('transport')})")

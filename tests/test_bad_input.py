@@ -54,7 +54,8 @@ SUITE_CASES = [
     ("probe-timeout-not-a-number", [f"--hosts={HOST}", "--probe-timeout", "soon"], "'soon'"),
     ("bad-transport", [f"--hosts={HOST}", "--winrm-transport", "rot13"], "'rot13'"),
     ("bad-host-transport", [f"--hosts={HOST}&transport=rot13"], "'rot13'"),
-    ("kerberos-without-library", [f"--hosts={HOST}", "--winrm-transport", "kerberos"], "pykerberos"),
+    ("kerberos-for-an-address", [f"--hosts={HOST}", "--winrm-transport", "kerberos"], "kerberos_hostname_override=NAME"),
+    ("kerberos-name-is-an-address", [f"--hosts={HOST}&kerberos_hostname_override=127.0.0.9"], "'127.0.0.9' is not a host name"),
     ("missing-ca-trust", [f"--hosts={HOST}", "--winrm-ca-trust", "{NO_CA}"], "no-such-ca.pem"),
     ("no-password", ["--hosts=winrm://admin@127.0.0.1"], "READINESS_WINRM_PASSWORD"),
     ("duplicate-host", [f"--hosts={HOST},{HOST}"], "given twice"),
@@ -66,6 +67,10 @@ EMULATOR_CASES = [
     ("fleet-zero", ["--scenario", "{GOOD}", "--fleet", "0"], "--fleet"),
     ("unknown-fault", ["--scenario", "{GOOD}", "--fault", "fine=flaky"], "'flaky'"),
     ("negative-latency", ["--scenario", "{GOOD}", "--latency-ms", "-5"], "-5"),
+    ("kerberos-name-without-keytab", ["--scenario", "{GOOD}", "--kerberos-name", "fine=win1.example.test"], "--keytab"),
+    ("missing-keytab", ["--scenario", "{GOOD}", "--keytab", "{MISSING}", "--kerberos-name", "fine=win1.example.test"],
+     "no-such-hosts.txt"),
+    ("kerberos-name-malformed", ["--scenario", "{GOOD}", "--kerberos-name", "fine"], "'fine'"),
 ]
 
 

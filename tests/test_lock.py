@@ -60,6 +60,17 @@ def test_the_lock_holds_what_windows_needs_behind_its_marker():
         assert name in lock, name
         assert markers[name].evaluate(windows) and not markers[name].evaluate(linux), (name, str(markers[name]))
     assert "pytest" not in markers and "pywinrm" not in markers  # what both need has no marker
+    # pyspnego's kerberos extra (python-gssapi and pykrb5 over MIT Kerberos on Linux; SSPI on Windows)
+    # is built from source: it has a lock of its own, so the main one installs without a compiler.
+    kerberos_text = (ROOT / "requirements-kerberos.txt").read_text(encoding="utf-8")
+    kerberos, kerberos_markers = _pins(kerberos_text), _markers(kerberos_text)
+    for name in ("gssapi", "krb5"):
+        assert name not in lock and name in kerberos, name
+        marker = kerberos_markers[name]
+        assert marker.evaluate(linux) and not marker.evaluate(windows), (name, str(marker))
+    # Pinned with hashes, and no version differs from the main lock's.
+    assert all("--hash=sha256:" in block for block in kerberos_text.split("\n\S")[1:] if "==" in block)
+    assert all(lock.get(name, version) == version for name, version in kerberos.items())
 
 
 def test_this_environment_is_the_lock():
