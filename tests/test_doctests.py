@@ -9,7 +9,8 @@ MODULES = ["readiness.acl", "readiness.hosts", "readiness.outcomes", "readiness.
            "readiness.results", "readiness.scheduling", "readiness.winhttp", "readiness.endpoints",
            "readiness.redact", "readiness.printable", "readiness.report_terminal", "fixtures.seed_sample",
            "fixtures.scenario", "fixtures.emulator.capabilities", "fixtures.emulator.powershell", "readiness.facts",
-           "readiness.probe.gather", "fixtures.emulator.xpath", "fixtures.emulator.eventread", "fixtures.emulator.hostprobe"]
+           "readiness.probe.gather", "fixtures.emulator.xpath", "fixtures.emulator.eventread", "fixtures.emulator.hostprobe",
+           "readiness.lang", "readiness.remediation"]
 
 
 @pytest.mark.parametrize("name", MODULES)
