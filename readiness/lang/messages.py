@@ -229,7 +229,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ProxySettings.Failed.UnreadableSettings": {
         "en": "The WinHTTP proxy settings (registry value WinHttpSettings) cannot be read: <why>",
         "ja": "WinHTTP プロキシの設定 (レジストリ値 WinHttpSettings) を解釈できません。"
-        "netsh winhttp show proxy で設定を確認し、必要に応じて設定し直してください。",
+        "プロキシの設定を確認し、必要に応じて設定し直してください。",
     },
     "ProxySettings.Passed": {
         "en": "Proxy is not set.",

@@ -10,7 +10,7 @@ def _endpoint_verify(expression: str) -> str:
     return (
         f"$endpoint = {expression}\n"
         "(Test-NetConnection -ComputerName $endpoint -Port 443 -WarningAction SilentlyContinue).TcpTestSucceeded\n"
-        "# 接続が許可されていれば True になります。その後、readiness スイートをもう一度実行してください。"
+        "# 接続が許可されていれば True になります。その後、このスイートでもう一度チェックしてください。"
     )
 
 
@@ -240,7 +240,7 @@ REMEDIATIONS: dict[str, Remediation] = {
         "コマンドの出力ではなく、設定そのものから読み取ります。",
         why="エージェントのサービスは、WinHTTP プロキシを通じて Azure に接続します。プロキシが Azure Automation と "
         "Log Analytics の名前を通過させるのであれば問題ありませんが、そうでない場合はエージェントの接続チェックが"
-        "すべて失敗します。readiness レポートには、ネットワーク テストごとにどの経路を使用したかが表示されます。",
+        "すべて失敗します。準備状況レポートには、ネットワーク テストごとにどの経路を使用したかが表示されます。",
         fix="プロキシが意図したものであれば、プロキシで Azure Automation と Log Analytics のエンドポイントを許可し、"
         "エージェントにも同じプロキシを設定してください (コントロール パネル アプレットの [プロキシ設定] タブ)。"
         "意図したものでなければ、削除してください: `netsh winhttp reset proxy`。",

@@ -57,7 +57,7 @@ UI: dict[str, dict[str, str]] = {
     # pytest-html's own page text: the summary, its filters and its table.
     "html.summary": {"en": "Summary", "ja": "概要"},
     "html.environment": {"en": "Environment", "ja": "環境"},
-    "html.run_count": {"en": "{count} {tests} took {duration}.", "ja": "{count} 件のテストに {duration} かかりました。"},
+    "html.run_count": {"en": "{count} {tests} took {duration}.", "ja": "{count} {tests}に {duration} かかりました。"},
     "html.tests": {"en": "tests", "ja": "件のテスト"},
     "html.test": {"en": "test", "ja": "件のテスト"},
     "html.filter_hint": {"en": "(Un)check the boxes to filter the results.",
