@@ -360,3 +360,14 @@ def test_cli_help_names_the_option():
     done = _cli("--help")
     assert done.returncode == 0
     assert b"--lang" in done.stdout and b"en, ja" in done.stdout
+
+
+def test_docs_list_every_key_and_the_option():
+    page = (ROOT / "docs" / "languages.md").read_text(encoding="utf-8")
+    for key in UI:
+        if not key.startswith(("group.", "rule.")):
+            assert f"`{key}`" in page, key
+    for name in lang.__all__:
+        if name[0].islower():
+            assert f"`{name}(" in page, name
+    assert "--lang ja" in (ROOT / "README.md").read_text(encoding="utf-8")
