@@ -318,8 +318,8 @@ REASON_EXPLANATIONS: dict[str, dict[str, str]] = {
     "ProbeError": {
         "en": "The probe failed, its output was not valid, a fact this rule needs could not be read, "
         "or the host sent more than the suite reads.",
-        "ja": "ホストの情報を収集するプローブが失敗したか、出力が正しくないか、このルールに必要な情報を"
-        "ホストで読み取れなかったか、ホストから読み取り上限を超えるデータが送られてきました。"
+        "ja": "ホストの情報を収集するプローブが失敗したか、その出力が正しくないか、このルールに必要な情報を"
+        "ホストで読み取れなかったか、ホストから読み取り上限を超えるデータが送られてきたため、このルールを判定できませんでした。"
         "メッセージに、どの情報がなぜ読み取れなかったかが示されています。",
     },
     "HostError": {
