@@ -2,10 +2,12 @@
 
 One :class:`Remediation` per RuleId, in the shape of a linter's rule documentation. Reports
 show it next to every result that is not Passed; ``python -m readiness.remediation [RuleId]``
-prints it for reading offline.
+prints it for reading offline, ``--lang ja`` in Japanese (:mod:`readiness.lang`).
 
 >>> for_rule("WUServiceRunningCheck").verify.splitlines()[0]
 'Get-Service -Name wuauserv | Select-Object Name, Status, StartType'
+>>> for_rule("WUServiceRunningCheck", "ja").text("WUServiceRunningCheck", "ja").splitlines()[0]
+'# WUServiceRunningCheck (Windows Update サービスの状態)'
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import dataclasses
 import sys
 
 from readiness.catalog import RULES, rule
+from readiness.lang import DEFAULT_LANGUAGE, LANGUAGES, UnknownLanguage, check_language, rule_name, ui
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,15 +28,15 @@ class Remediation:
     fix: str
     verify: str
 
-    def text(self, rule_id: str) -> str:
-        """Plain text (Markdown) of the whole entry, headed by the rule."""
+    def text(self, rule_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
+        """Plain text (Markdown) of the whole entry, headed by the rule, its headings in ``lang``."""
         info = rule(rule_id)
         return (
-            f"# {info.rule_id} ({info.name})\n\n"
-            f"## What it checks\n\n{self.what}\n\n"
-            f"## Why it matters\n\n{self.why}\n\n"
-            f"## How to fix\n\n{self.fix}\n\n"
-            f"## How to verify\n\n```powershell\n{self.verify}\n```\n"
+            f"# {info.rule_id} ({rule_name(rule_id, lang)})\n\n"
+            f"## {ui('remediation.what', lang)}\n\n{self.what}\n\n"
+            f"## {ui('remediation.why', lang)}\n\n{self.why}\n\n"
+            f"## {ui('remediation.fix', lang)}\n\n{self.fix}\n\n"
+            f"## {ui('remediation.verify', lang)}\n\n```powershell\n{self.verify}\n```\n"
         )
 
 
@@ -338,24 +341,68 @@ _REMEDIATIONS: dict[str, Remediation] = {
 }
 
 
-def for_rule(rule_id: str) -> Remediation:
-    """The remediation of a rule; ``KeyError`` naming the id for an unknown RuleId."""
+def for_rule(rule_id: str, lang: str = DEFAULT_LANGUAGE) -> Remediation:
+    """The remediation of a rule in ``lang``; ``KeyError`` naming the id for an unknown RuleId,
+    ``readiness.lang.UnknownLanguage`` for a language the remediation is not written in."""
     rule(rule_id)  # a clear error for an unknown id
+    if check_language(lang) == "ja":
+        from readiness.lang.remediation_ja import REMEDIATIONS
+
+        return REMEDIATIONS[rule_id]
     return _REMEDIATIONS[rule_id]
 
 
+USAGE = "usage: python -m readiness.remediation [--lang LANG] [RuleId ...]"
+
+
+def _usage_error(message: str) -> int:
+    print(f"readiness.remediation: {message}", file=sys.stderr)
+    return 2
+
+
+def _write(text: str) -> None:
+    """Print ``text``; as UTF-8 bytes when the console's encoding cannot hold it (Japanese on a narrow code page)."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m readiness.remediation [RuleId ...]``: print the remediation of rules (all without ids)."""
-    args = sys.argv[1:] if argv is None else argv
+    """``python -m readiness.remediation [--lang LANG] [RuleId ...]``: print the remediation of rules
+    (all without ids) in ``LANG`` (``en``, the default, or ``ja``)."""
+    args = sys.argv[1:] if argv is None else list(argv)
     if any(a in ("-h", "--help") for a in args):
-        print("usage: python -m readiness.remediation [RuleId ...]\n\nRuleIds: " + ", ".join(RULES))
+        print(f"{USAGE}\n\nLANG: {', '.join(LANGUAGES)} (default {DEFAULT_LANGUAGE})\n"
+              "RuleIds: " + ", ".join(RULES))
         return 0
-    unknown = [a for a in args if a not in RULES]
+    lang = DEFAULT_LANGUAGE
+    rule_ids = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--lang":
+            if i + 1 >= len(args):
+                return _usage_error(f"--lang needs a language (known: {', '.join(LANGUAGES)})")
+            lang, i = args[i + 1], i + 2
+            continue
+        if arg.startswith("--lang="):
+            lang, i = arg.split("=", 1)[1], i + 1
+            continue
+        if arg.startswith("-") and arg != "-":
+            return _usage_error(f"unknown option {arg!r} ({USAGE.removeprefix('usage: ')})")
+        rule_ids.append(arg)
+        i += 1
+    try:
+        check_language(lang)
+    except UnknownLanguage as exc:
+        return _usage_error(str(exc))
+    unknown = [a for a in rule_ids if a not in RULES]
     if unknown:
-        print(f"readiness.remediation: unknown RuleId {unknown[0]!r} (known: {', '.join(RULES)})",
-              file=sys.stderr)
-        return 2
-    print("\n".join(for_rule(rule_id).text(rule_id) for rule_id in (args or list(RULES))), end="")
+        return _usage_error(f"unknown RuleId {unknown[0]!r} (known: {', '.join(RULES)})")
+    _write("\n".join(for_rule(rule_id, lang).text(rule_id, lang) for rule_id in (rule_ids or list(RULES))))
     return 0
 
 
