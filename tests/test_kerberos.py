@@ -21,9 +21,9 @@ import time
 import pytest
 import requests
 
-from fixtures.emulator import Fleet
+from fixtures.emulator import Fleet, free_base_address
 from readiness.kerberos import certificate_hash
-from tests.emulated import ROOT, base_address, run_suite, scenario
+from tests.emulated import ROOT, run_suite, scenario
 from tests.kdc import Kdc, require_kdc
 from tests.sshd import free_port
 
@@ -56,7 +56,7 @@ def local(kdc, tmp_path_factory):
 @pytest.fixture(scope="module")
 def named(kdc):
     """The healthy host on a random loopback address, whose service principal is HTTP/win1.emulator.test."""
-    with Fleet([scenario("healthy")], base_address=base_address(), keytab=str(kdc.dir / "service.keytab"),
+    with Fleet([scenario("healthy")], base_address=free_base_address(), keytab=str(kdc.dir / "service.keytab"),
                service_names={"healthy": NAMED}) as served:
         yield served
 
@@ -268,4 +268,4 @@ def test_without_the_kerberos_libraries_the_transport_says_what_to_install():
     assert len(lines) == 2
     for line in lines:
         assert line.startswith("Kerberos needs pyspnego's kerberos extra (python-gssapi and pykrb5 over MIT Kerberos: "
-                               "apt-get install libkrb5-dev gcc, then pip install -r requirements.txt"), line
+                               "apt-get install libkrb5-dev gcc, then pip install -r requirements-kerberos.txt"), line

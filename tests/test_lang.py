@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness import lang, plugin, probing, remediation
+from readiness import capture, lang, plugin, probe_pool, remediation
 from readiness.catalog import RULES
 from readiness.lang.messages import MESSAGES, REASON_EXPLANATIONS, VARIANTS
 from readiness.lang.remediation_ja import REMEDIATIONS as JA_REMEDIATIONS
@@ -128,7 +128,7 @@ def _sources() -> str:
     import pytest_html
 
     html_dir = Path(pytest_html.__file__).parent
-    files = [ROOT / "readiness" / name for name in ("report_html.py", "report_terminal.py", "remediation.py")]
+    files = [ROOT / "readiness" / name for name in ("reports/html_report.py", "reports/terminal_report.py", "remediation.py")]
     files += [html_dir / "report_data.py", html_dir / "resources" / "index.jinja2"]
     return "\n".join(f.read_text(encoding="utf-8") for f in files)
 
@@ -150,7 +150,7 @@ def test_english_ui_strings_are_todays_text(key):
 
 
 def test_the_writers_own_labels_are_in_the_catalog():
-    from readiness import report_html
+    from readiness.reports import html_report as report_html
 
     for column, header in report_html.COLUMNS:
         assert lang.ui(f"column.{column}") == header
@@ -244,11 +244,11 @@ def test_every_documented_message_id_is_in_the_catalog():
 
 
 def test_host_reasons_are_the_suites():
-    tree = ast.parse(Path(probing.__file__).read_text(encoding="utf-8"))
-    used = {vars(probing)[node.args[0].id] for node in ast.walk(tree)
+    tree = ast.parse(Path(probe_pool.__file__).read_text(encoding="utf-8"))
+    used = {vars(probe_pool)[node.args[0].id] for node in ast.walk(tree)
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "HostFailure"
             and isinstance(node.args[0], ast.Name)}
-    assert set(lang.HOST_REASONS) == used | {probing.PROBE_ERROR, plugin.SUITE_ERROR}
+    assert set(lang.HOST_REASONS) == used | {probe_pool.PROBE_ERROR, plugin.SUITE_ERROR, capture.CAPTURE_ERROR}
     assert set(REASON_EXPLANATIONS) == set(lang.HOST_REASONS)
 
 

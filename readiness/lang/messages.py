@@ -282,10 +282,10 @@ VARIANTS: dict[str, list[tuple[str, dict[str, str]]]] = {
     for rule_id in ("LAOdsEndpointConnectivity", "LAOmsEndpointConnectivity")
 }
 
-# The suite's own reasons, ``<RuleId>.Failed.<Reason>``: the host-level ones of readiness.probing,
-# and SuiteError (readiness.plugin).
+# The suite's own reasons, ``<RuleId>.Failed.<Reason>``: the host-level ones of readiness.probe_pool,
+# SuiteError (readiness.plugin) and CaptureError (readiness.capture).
 HOST_REASONS = ("HostUnreachable", "Timeout", "ConnectionLost", "TlsError", "AccessDenied", "WinRMFault",
-                "ProbeError", "HostError", "SuiteError")
+                "ProbeError", "HostError", "SuiteError", "CaptureError")
 
 REASON_EXPLANATIONS: dict[str, dict[str, str]] = {
     "HostUnreachable": {
@@ -326,6 +326,13 @@ REASON_EXPLANATIONS: dict[str, dict[str, str]] = {
         "en": "Something else went wrong reaching the host.",
         "ja": "ホストへのアクセス中に、その他の問題が発生したため、このルールはチェックされていません。"
         "詳細はメッセージを確認してください。",
+    },
+    "CaptureError": {
+        "en": "The capture cannot be judged in this run: another format or probe version, another location, "
+        "too old, or altered.",
+        "ja": "このキャプチャはこの実行では判定できないため、このルールはチェックされていません "
+        "(形式またはプローブのバージョンが異なる、Automation アカウントの場所が異なる、古すぎる、または改変されている)。"
+        "メッセージに理由が示されています。プローブを書き出し直して、もう一度キャプチャしてください。",
     },
     "SuiteError": {
         "en": "The rule itself broke: a bug in the suite, not a fault of the host.",
