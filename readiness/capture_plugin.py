@@ -15,7 +15,6 @@ for everything else.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import os
@@ -30,24 +29,17 @@ from readiness.capture import (CAPTURE_ERROR, DEFAULT_MAX_AGE_HOURS, CaptureFile
                                captures_in, is_capture, judge, read_capture_file)
 from readiness.hosts import HostSpec
 from readiness.printable import printable
+from readiness.options import hours
 from readiness.probe_pool import HostFailure, HostProbe, ProbePool, ProbeSettings, probe_host
 
 
-def _hours(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number of hours more than 0")
-    return value
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("readiness", "Update Management readiness of Windows hosts")
     group.addoption("--captures", action="append", default=[], metavar="DIR",
                     help="check every capture (*.json, *.txt) in DIR as a host; repeatable, combines with --hosts")
-    group.addoption("--max-capture-age", type=_hours, default=DEFAULT_MAX_AGE_HOURS, metavar="HOURS",
+    group.addoption("--max-capture-age", type=hours, default=DEFAULT_MAX_AGE_HOURS, metavar="HOURS",
                     help=f"a capture older than this is Failed (CaptureError); default {DEFAULT_MAX_AGE_HOURS:g}")
     group.addoption("--save-captures", default=None, metavar="DIR",
                     help="write each live host's capture to DIR (one file per host), to judge again later")

@@ -22,6 +22,7 @@ from readiness.connection import (NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, kerb
 from readiness.inventory import AnsibleInventory
 from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
                              read_password_file, select_shard)
+from readiness.options import seconds, whole_number
 from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Settings, outcome_line
 from readiness.printable import printable
 from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
@@ -58,24 +59,6 @@ class Run:
 RUN_KEY = pytest.StashKey[Run]()
 
 
-def _positive(kind: type, what: str) -> Callable[[str], Any]:
-    """An argparse type: a number of ``kind`` above 0, or an error that names the text given."""
-    import argparse
-
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
-        return value
-
-    return parse
-
-
-_positive_int = _positive(int, "a whole number")
-_seconds = _positive(float, "a number of seconds")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -102,16 +85,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="CA certificate(s) (PEM) that WinRM HTTPS certificates must chain to")
     group.addoption("--winrm-cert-pem", default=None, metavar="PATH", help="client certificate (transport certificate)")
     group.addoption("--winrm-cert-key-pem", default=None, metavar="PATH", help="its key (transport certificate)")
-    group.addoption("--winrm-read-timeout", type=_positive_int, default=30, metavar="SECONDS",
+    group.addoption("--winrm-read-timeout", type=whole_number, default=30, metavar="SECONDS",
                     help="seconds to wait for any WinRM HTTP answer (default 30)")
-    group.addoption("--winrm-operation-timeout", type=_positive_int, default=20, metavar="SECONDS",
+    group.addoption("--winrm-operation-timeout", type=whole_number, default=20, metavar="SECONDS",
                     help="WS-Man OperationTimeout of each long poll (default 20, less than the read timeout)")
-    group.addoption("--connect-timeout", type=_seconds, default=5.0, metavar="SECONDS",
+    group.addoption("--connect-timeout", type=seconds, default=5.0, metavar="SECONDS",
                     help="bound of each network test run on the target (default 5)")
-    group.addoption("--probe-timeout", type=_seconds, default=120.0, metavar="SECONDS",
+    group.addoption("--probe-timeout", type=seconds, default=120.0, metavar="SECONDS",
                     help="bound of one host's whole probe (default 120; checked between WinRM long polls, "
                          "so it can run over by up to --winrm-read-timeout)")
-    group.addoption("--probe-concurrency", type=_positive_int, default=32, metavar="N",
+    group.addoption("--probe-concurrency", type=whole_number, default=32, metavar="N",
                     help="hosts probed at once (default 32)")
     group.addoption("--shard", default=None, metavar="K/N|auto",
                     help="check only shard K of N of the hosts (stable split for CI matrix jobs); auto: K and N "

@@ -16,7 +16,6 @@ terminal summary. Without the option nothing of this happens: one probe per host
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import time
 from collections.abc import Generator
@@ -25,25 +24,18 @@ from typing import Any
 
 import pytest
 
+from readiness.options import seconds
 from readiness.probe_pool import HostProbe
 
 OPTION = "wait_for_hosts"
 PROPERTIES = ("probe_tries", "probe_seconds", "probe_answered")
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds more than 0")
-    return value
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("readiness", "Update Management readiness of Windows hosts")
-    group.addoption("--wait-for-hosts", type=_seconds, default=None, metavar="SECONDS",
+    group.addoption("--wait-for-hosts", type=seconds, default=None, metavar="SECONDS",
                     help="probe a host that cannot be reached yet (refused, no route, connect timeout, reset, "
                          "HTTP 503) again with backoff until SECONDS after the run starts; the reports say how "
                          "long each host took and how many tries")
