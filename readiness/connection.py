@@ -23,8 +23,8 @@ import winrm.protocol
 from testinfra.backend import base
 from winrm.exceptions import WinRMOperationTimeoutError
 
-from readiness.hosts import HostSpec, password_for
-from readiness.kerberos import NegotiateAuth, is_address, kerberos_available
+from readiness.hosts import HostSpec, is_address, password_for
+from readiness.kerberos import NegotiateAuth, kerberos_available
 
 TRANSPORTS = ("ntlm", "basic", "kerberos", "negotiate", "credssp", "certificate")
 NEEDS_PASSWORD = ("ntlm", "basic", "credssp")

@@ -121,7 +121,7 @@ def _dns_name(value: str) -> str:
 
     pywinrm's ``kerberos_hostname_override`` (Ansible: ``ansible_winrm_kerberos_hostname_override``).
     """
-    if not _HOSTNAME.match(value) or _is_ip(value):
+    if not _HOSTNAME.match(value) or is_address(value):
         raise ValueError(f"{value!r} is not a host name (the NAME of the service principal HTTP/NAME)")
     return value.rstrip(".")
 
@@ -277,7 +277,8 @@ def _options(query: str, scheme: str, where: str) -> tuple[tuple[str, str], ...]
     return tuple(sorted(values.items()))
 
 
-def _is_ip(name: str) -> bool:
+def is_address(name: str) -> bool:
+    """Whether ``name`` is an IPv4 or IPv6 address (not a name)."""
     try:
         ipaddress.ip_address(name)
         return True
@@ -286,11 +287,7 @@ def _is_ip(name: str) -> bool:
 
 
 def _valid_hostname(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-        return True
-    except ValueError:
-        return bool(_HOSTNAME.match(name))
+    return is_address(name) or bool(_HOSTNAME.match(name))
 
 
 def _host_lines(path: str | os.PathLike[str]) -> list[tuple[int, str]]:

@@ -21,7 +21,6 @@ pyspnego's author; it plugs into pywinrm as pywinrm's own Kerberos authenticator
 from __future__ import annotations
 
 import base64
-import ipaddress
 import re
 import sys
 import urllib.parse
@@ -76,14 +75,6 @@ def kerberos_available() -> str | None:
         return (f"Kerberos needs pyspnego's kerberos extra (python-gssapi and pykrb5 over MIT Kerberos: "
                 f"apt-get install libkrb5-dev gcc, then pip install -r requirements-kerberos.txt; {error})")
     return None
-
-
-def is_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-        return True
-    except ValueError:
-        return False
 
 
 # MIT Kerberos messages (krb5 error table, src/lib/krb5/error_tables/krb5_err.et; GSS minor
