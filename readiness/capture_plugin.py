@@ -26,8 +26,17 @@ from typing import Any
 
 import pytest
 
-from readiness.capture import (CAPTURE_ERROR, DEFAULT_MAX_AGE_HOURS, CaptureFile, CaptureFileError, capture_document,
-                               captures_in, is_capture, judge, read_capture_file)
+from readiness.capture import (
+    CAPTURE_ERROR,
+    DEFAULT_MAX_AGE_HOURS,
+    CaptureFile,
+    CaptureFileError,
+    capture_document,
+    captures_in,
+    is_capture,
+    judge,
+    read_capture_file,
+)
 from readiness.hosts import HostSpec
 from readiness.printable import printable
 from readiness.probe_pool import HostFailure, HostProbe, ProbePool, ProbeSettings, probe_host

@@ -223,7 +223,7 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
         while True:
             if time.monotonic() > deadline:
                 self._abandon(command_id)
-                raise CommandTimeout()
+                raise CommandTimeout
             try:
                 chunk_out, chunk_err, rc, done = self.protocol.get_command_output_raw(shell, command_id)
             except WinRMOperationTimeoutError:

@@ -17,18 +17,31 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from readiness import catalog, redact, scheduling
-from readiness.connection import (NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, kerberos_target_problem,
-                                  missing_transport_library)
+from readiness.connection import (
+    NEEDS_PASSWORD,
+    TRANSPORTS,
+    WinRMOptions,
+    kerberos_target_problem,
+    missing_transport_library,
+)
+from readiness.hosts import (
+    PASSWORD_ENV,
+    HostSpec,
+    HostSpecError,
+    collect_hosts,
+    password_for,
+    read_password_file,
+    select_shard,
+)
 from readiness.inventory import AnsibleInventory
-from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
-                             read_password_file, select_shard)
 from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Settings, outcome_line
 from readiness.printable import printable
 from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
 from readiness.results import PASSED, WARNING, HostResult, Result
 from readiness.sharding import resolve_shard
-from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
+from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY
+from readiness.transport_policy import apply as apply_transport_policy
 from readiness.waiting import wait_settings
 
 if TYPE_CHECKING:
@@ -169,7 +182,6 @@ def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
 
 def _location(config: pytest.Config) -> str | None:
     from readiness.endpoints import Endpoints
-
     from readiness.regions import is_azure_location
 
     location = config.getoption("automation_account_location")

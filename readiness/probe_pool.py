@@ -160,7 +160,7 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
     return HostFailure(HOST_ERROR, f"checking {where} failed: {type(exc).__name__}: {_one_line(str(exc))}")
 
 
-_CLIXML_TEXT = re.compile(r'<S S="Error">(.*?)</S>', re.S)
+_CLIXML_TEXT = re.compile(r'<S S="Error">(.*?)</S>', re.DOTALL)
 
 
 def stderr_summary(stderr: bytes) -> str:

@@ -35,10 +35,18 @@ import pytest
 import yaml
 
 from readiness import catalog
-from readiness.reports.gathering import report_result
 from readiness.printable import printable
-from readiness.probe_pool import (ACCESS_DENIED, CONNECTION_LOST, HOST_ERROR, HOST_UNREACHABLE, PROBE_ERROR, TIMEOUT,
-                               TLS_ERROR, WINRM_FAULT)
+from readiness.probe_pool import (
+    ACCESS_DENIED,
+    CONNECTION_LOST,
+    HOST_ERROR,
+    HOST_UNREACHABLE,
+    PROBE_ERROR,
+    TIMEOUT,
+    TLS_ERROR,
+    WINRM_FAULT,
+)
+from readiness.reports.gathering import report_result
 from readiness.results import FAILED
 
 OPTION = "readiness_waivers"
@@ -77,7 +85,7 @@ class Waiver:
     def expired(self, now: datetime.datetime) -> bool:
         """Past the end of its ``expires`` day, UTC."""
         end = datetime.datetime.combine(self.expires + datetime.timedelta(days=1), datetime.time(),
-                                        tzinfo=datetime.timezone.utc)
+                                        tzinfo=datetime.UTC)
         return now >= end
 
     def covers(self, hostname: str, rule_id: str, message_id: str) -> bool:
@@ -343,7 +351,7 @@ class Waivers:
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def pytest_configure(config: pytest.Config) -> None:

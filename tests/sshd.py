@@ -117,7 +117,7 @@ class Sshd:
 
     # -- life ---------------------------------------------------------------------------------
 
-    def start(self) -> "Sshd":
+    def start(self) -> Sshd:
         self._privsep_dir()
         self.port = free_port(self.address)
         config = self._prepare()
@@ -162,7 +162,7 @@ class Sshd:
             self._process.kill()
             self._process.wait(timeout=5)
 
-    def __enter__(self) -> "Sshd":
+    def __enter__(self) -> Sshd:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

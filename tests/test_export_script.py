@@ -16,8 +16,8 @@ import pytest
 
 from readiness import capture
 from readiness.capture import export_script
-from readiness.probe import render_input, script_text
 from readiness.endpoints import Endpoints, probe_input
+from readiness.probe import render_input, script_text
 from tests.test_probe_script import CHECKS, broken_nodes, parse
 
 # What the audit reports of the export and not of the probe, with "line N" left out.

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jsonschema
 import pytest
 
 from readiness.facts import (
-    FactUnavailable, Facts, ProbeOutputError, TruncatedQuery, _validator, parse_facts, parse_probe_output)
+    Facts,
+    FactUnavailable,
+    ProbeOutputError,
+    TruncatedQuery,
+    _validator,
+    parse_facts,
+    parse_probe_output,
+)
 from readiness.winhttp import WinHttpSettingsError
 from tests.facts_builder import (
-    AU_POLICY, CONNECTIONS, MACHINE_KEYS, NDP_FULL, OPS_LOG, TLS_CLIENT, WS, HostDoc, updates_event,
+    AU_POLICY,
+    CONNECTIONS,
+    MACHINE_KEYS,
+    NDP_FULL,
+    OPS_LOG,
+    TLS_CLIENT,
+    WS,
+    HostDoc,
+    updates_event,
 )
 
 PROXY = "proxy.contoso.local:8080"
@@ -217,9 +232,9 @@ def test_registry_key_the_probe_does_not_read():
 
 def test_events_have_aware_times_and_the_collection_time_too():
     facts = HostDoc().facts()
-    assert facts.collected_at == datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
+    assert facts.collected_at == datetime(2026, 11, 26, 12, tzinfo=UTC)
     [event] = facts.event_log("operations manager").events
-    assert (event.id, event.time) == (1210, datetime(2026, 11, 26, 7, tzinfo=timezone.utc))
+    assert (event.id, event.time) == (1210, datetime(2026, 11, 26, 7, tzinfo=UTC))
 
 
 def test_winhttp_proxy_comes_from_the_registry_blob_not_the_routing_field():

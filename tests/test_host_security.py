@@ -19,7 +19,7 @@ import pytest
 import testinfra.backend
 from testinfra.backend.ssh import SshBackend
 
-from readiness.hosts import HostSpecError, TESTINFRA_REFUSED, parse_host, password_for, read_password_file
+from readiness.hosts import TESTINFRA_REFUSED, HostSpecError, parse_host, password_for, read_password_file
 from readiness.reports.json_report import merge_reports, write_report
 from readiness.transport_policy import InsecureTransport, apply, weakened
 from tests.emulated import display, fleet, host_url, run_suite, suite_process

@@ -17,9 +17,8 @@ import pytest
 
 from readiness.catalog import RULES
 from readiness.reports.json_report import host_file_name
-from tests.emulated import ROOT, RULES_DIR, display, expected, host_url, write_hosts
-from tests.emulated import run_suite
 from tests.chromium import non_blank, shot
+from tests.emulated import ROOT, RULES_DIR, display, expected, host_url, run_suite, write_hosts
 
 NAMES = ["healthy", "seed-sample", "warnings", "hostile-strings"]
 RULE_ORDER = list(RULES)

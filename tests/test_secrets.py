@@ -26,7 +26,7 @@ import pytest
 from fixtures.emulator import Fleet
 from readiness.connection import WinRMBackend
 from readiness.hosts import parse_host
-from tests.emulated import RULES_DIR, ROOT, display, fleet, leaks, scenario
+from tests.emulated import ROOT, RULES_DIR, display, fleet, leaks, scenario
 
 VERBOSE = ["-vv", "--tb=long", "--log-level=DEBUG", "-rA"]
 

@@ -6,11 +6,20 @@ import os
 
 import pytest
 
-from readiness.catalog import RULES
 from fixtures import seed_sample
 from fixtures.scenario import shipped
+from readiness.catalog import RULES
 from tests.emulated import (
-    display, documented_example, expected, fleet, host_url, reported, run_suite, scenario, write_hosts)
+    display,
+    documented_example,
+    expected,
+    fleet,
+    host_url,
+    reported,
+    run_suite,
+    scenario,
+    write_hosts,
+)
 
 SHIPPED = [path.stem for path in shipped()]
 DEFAULT_LOCATION = [name for name in SHIPPED if expected(name).location is None]

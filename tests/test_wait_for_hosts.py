@@ -18,10 +18,17 @@ from winrm.exceptions import InvalidCredentialsError, WinRMTransportError
 from fixtures.emulator import Fleet, free_base_address
 from readiness.catalog import RULES
 from readiness.hosts import collect_hosts
-from readiness.probe_pool import (FIRST_RETRY_DELAY, MAX_RETRY_DELAY, HostFailure, HostProbe, ProbeSettings,
-                               classify, probe_waiting)
-from tests.emulated import RULES_DIR, display, host_url, run_suite, scenario, write_hosts
+from readiness.probe_pool import (
+    FIRST_RETRY_DELAY,
+    MAX_RETRY_DELAY,
+    HostFailure,
+    HostProbe,
+    ProbeSettings,
+    classify,
+    probe_waiting,
+)
 from tests.chromium import Page
+from tests.emulated import RULES_DIR, display, host_url, run_suite, scenario, write_hosts
 
 
 def _by_host(data):

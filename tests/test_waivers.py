@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from readiness.waivers import WaiverError, load
-from tests.emulated import RULES_DIR, display, fleet, host_url, run_suite, write_hosts
 from tests.chromium import Page
+from tests.emulated import RULES_DIR, display, fleet, host_url, run_suite, write_hosts
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 def _file(tmp_path, text: str):

@@ -26,8 +26,8 @@ import yaml
 from readiness import capture, probe, probe_pool
 from readiness.catalog import RULES
 from readiness.hosts import parse_host
-from readiness.reports.json_report import build_report
 from readiness.reports.gathering import HostReport
+from readiness.reports.json_report import build_report
 from readiness.results import Result
 from tests.emulated import ROOT, run_suite
 from tests.facts_builder import MACHINE_KEYS, NDP_FULL, HostDoc

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from readiness.catalog import RULES
-from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
 from readiness.remediation import for_rule
+from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
 from readiness.results import FAILED, PASSED, WARNING, HostResult
 
 NOT_APPLICABLE = "not applicable"
