@@ -481,7 +481,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]
         decision = decided
     except Inconclusive as exc:
         decision = _failed(rule, PROBE_ERROR, f"Could not check {spec.display}: {exc}")
-    except Exception as exc:  # a bug in a rule: Failed, never Passed, never the host's fault
+    except Exception as exc:  # noqa: BLE001 -- a bug in a rule: Failed, never Passed, never the host's fault
         error = exc
         decision = _failed(rule, SUITE_ERROR, _suite_error_message(rule, spec, exc))
     else:
@@ -533,5 +533,5 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if run is None:
         return None
     location = run.settings.location or "(none: default endpoints)"
-    return [f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
-            f"probe concurrency {config.getoption('probe_concurrency')}"]
+    return [(f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
+            f"probe concurrency {config.getoption('probe_concurrency')}")]

@@ -22,6 +22,7 @@ valid YAML or holds a malformed entry is a usage error naming the file and the l
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import fnmatch
@@ -161,10 +162,8 @@ def _entry(file: str, loader: yaml.SafeLoader, node: yaml.Node) -> Waiver:
     justification = _text(file, values["justification"], "justification")
     expires = loader.construct_object(values["expires"], deep=True)
     if isinstance(expires, str):
-        try:
+        with contextlib.suppress(ValueError):
             expires = datetime.date.fromisoformat(expires.strip())
-        except ValueError:
-            pass
     if not isinstance(expires, datetime.date) or isinstance(expires, datetime.datetime):
         raise _fail(file, values["expires"], "'expires' must be a date (YYYY-MM-DD)")
     owner = _text(file, values["owner"], "owner") if "owner" in values else None

@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -162,7 +163,7 @@ class Sshd:
             self._process.kill()
             self._process.wait(timeout=5)
 
-    def __enter__(self) -> Sshd:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

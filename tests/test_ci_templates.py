@@ -76,8 +76,8 @@ def _substitute(command: str, hosts: Path, waivers: Path) -> str:
     for pattern, value in [
         (r"\$\{\{ vars\.READINESS_HOSTS_FILE \|\| 'fleet/hosts\.txt' \}\}", str(hosts)),
         (r"\$\(READINESS_HOSTS_FILE\)|\$READINESS_HOSTS_FILE", str(hosts)),
-        (r"\$\{\{ vars\.AUTOMATION_LOCATION \}\}|\$\(AUTOMATION_LOCATION\)|\$AUTOMATION_LOCATION|"
-         r"\$\{var\.automation_location\}", "japaneast"),
+        ((r"\$\{\{ vars\.AUTOMATION_LOCATION \}\}|\$\(AUTOMATION_LOCATION\)|\$AUTOMATION_LOCATION|"
+         r"\$\{var\.automation_location\}"), "japaneast"),
         (r"\$\{\{ matrix\.shard \}\}|\$\(System\.JobPositionInPhase\)|\$CI_NODE_INDEX", "1"),
         (r"winrm://\$\{build\.User\}@\$\{build\.Host\}:\$\{build\.Port\}", "winrm://packer@127.0.0.9:5986"),
         (r"fleet/waivers\.yaml", str(waivers)),

@@ -184,7 +184,7 @@ def test_a_script_that_needs_get_winevent_loses_its_logs_there():
 
 
 def test_the_language_mode_document_is_refused_with_a_reason():
-    with pytest.raises(LanguageModeRefused, match="Constrained Language Mode .*AppLocker or Windows Defender Application Control"):
+    with pytest.raises(LanguageModeRefused, match=r"Constrained Language Mode .*AppLocker or Windows Defender Application Control"):
         parse_facts({"schema": "readiness-probe/2", "language_mode": "ConstrainedLanguage"})
     with pytest.raises(ProbeOutputError, match="not a language-mode document"):
         parse_facts({"schema": "readiness-probe/2", "language_mode": "FullLanguage"})

@@ -64,8 +64,8 @@ INVALID = [
     (("registry", NDP_FULL, "values", "Release", "value"), "533320",
      f"registry.{NDP_FULL}.values.Release.value: expected integer, got '533320'"),
     (("registry", NDP_FULL, "values", "Release", "type"), "Dword",
-     f"registry.{NDP_FULL}.values.Release.type: expected one of DWord, QWord, String, ExpandString, MultiString, Binary, "
-     "got 'Dword'"),
+     (f"registry.{NDP_FULL}.values.Release.type: expected one of DWord, QWord, String, ExpandString, MultiString, Binary, "
+     "got 'Dword'")),
     (("registry", NDP_FULL, "values", "Release", "value"), -1,
      f"registry.{NDP_FULL}.values.Release.value: -1 is out of range"),
     (("registry", CONNECTIONS, "values", "WinHttpSettings", "value"), "not base64!",
@@ -245,7 +245,7 @@ def test_winhttp_proxy_comes_from_the_registry_blob_not_the_routing_field():
 
 def test_winhttp_proxy_that_does_not_decode_raises():
     with pytest.raises(WinHttpSettingsError):
-        HostDoc().proxy(None, blob=b"\x18\0\0\0").facts().winhttp_proxy
+        HostDoc().proxy(None, blob=b"\x18\0\0\0").facts().winhttp_proxy  # noqa: B018 -- the property raises
 
 
 def test_proxy_route_names_the_server():
@@ -295,4 +295,4 @@ def test_tls12_offered_is_read_from_the_network_fact():
     assert HostDoc().facts().tls12_offered is True
     assert HostDoc().probe_tls12(False).facts().tls12_offered is False
     with pytest.raises(FactUnavailable):
-        HostDoc().unavailable("network").facts().tls12_offered
+        HostDoc().unavailable("network").facts().tls12_offered  # noqa: B018 -- the property raises

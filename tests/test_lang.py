@@ -97,9 +97,9 @@ def test_the_checker_catches_english():
 def test_languages():
     assert lang.LANGUAGES == ("en", "ja") and lang.DEFAULT_LANGUAGE == "en"
     assert lang.check_language(None) == "en"
-    with pytest.raises(lang.UnknownLanguage, match="'de'.*en, ja"):
+    with pytest.raises(lang.UnknownLanguage, match=r"'de'.*en, ja"):
         lang.ui("matrix.heading", "de")
-    with pytest.raises(KeyError, match="no.such"):
+    with pytest.raises(KeyError, match=r"no\.such"):
         lang.ui("no.such", "ja")
 
 
@@ -143,8 +143,8 @@ def test_english_ui_strings_are_todays_text(key):
         assert en == key.removeprefix("group.") and en in {i.group_name for i in RULES.values()}
         return
     sources = _sources()
-    for chunk in re.split(r"\{\w+\}", en):
-        chunk = chunk.strip()
+    for piece in re.split(r"\{\w+\}", en):
+        chunk = piece.strip()
         if chunk:
             assert chunk in sources, (key, chunk)
 

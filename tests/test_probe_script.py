@@ -165,7 +165,7 @@ def broken_nodes(tree: tree_sitter.Tree) -> list[str]:
 
 
 def type_name(type_literal: tree_sitter.Node) -> str:
-    spec = next(c for c in type_literal.children if c.type in ("type_spec",))
+    spec = next(c for c in type_literal.children if c.type == "type_spec")
     return text_of(spec)
 
 
@@ -440,7 +440,7 @@ def is_silent(pipeline: tree_sitter.Node) -> bool:
         return True
     if text.startswith(("[void]", "[Console]::Out.Write(", "[Console]::Out.Flush(")):
         return True
-    return text.split(" ", 1)[0] in {"Add-ProbeJson"}
+    return text.split(" ", 1)[0] == "Add-ProbeJson"
 
 
 def compatibility_problems(tree: tree_sitter.Tree) -> list[str]:

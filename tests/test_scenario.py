@@ -436,8 +436,8 @@ ERRORS = [
     (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Pass', 'OperatingSystemCheck.Passed']] + EXPECTED_ROWS[1:]}}}",
      "expected.results[0].CheckResult: expected one of Passed, PassedWithWarning, Failed, got 'Pass'"),
     (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Failed', 'OperatingSystemCheck.Passed']] + EXPECTED_ROWS[1:]}}}",
-     "expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>, "
-     "got 'OperatingSystemCheck.Passed'"),
+     ("expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>, "
+     "got 'OperatingSystemCheck.Passed'")),
     (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Failed', 'OperatingSystemCheck.Failed.']] + EXPECTED_ROWS[1:]}}}",
      "expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>"),
     (f"name: x\nexpected: {{results: {EXPECTED_ROWS[:19] + [['LAOmsEndpointConnectivity', 'Passed', 7]]}}}",

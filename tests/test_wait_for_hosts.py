@@ -134,7 +134,7 @@ def test_failures_that_will_not_heal_are_not_retried(pytester, fault, reason):
     with Fleet([scenario("healthy")], base_address=free_base_address(), faults={"healthy": [fault]}) as served:
         host = served.hosts[0]
         started = time.monotonic()
-        result, data = run_suite(pytester, f"--hosts={host_url(host)}", "--connect-timeout", "1",
+        _result, data = run_suite(pytester, f"--hosts={host_url(host)}", "--connect-timeout", "1",
                                  "--wait-for-hosts", "60")
         took = time.monotonic() - started
     entry = data["hosts"][0]

@@ -76,7 +76,7 @@ def test_command_lines_are_the_suites_under_each_shell():
 
 
 def test_a_command_line_that_is_not_powershell_is_refused():
-    with pytest.raises(runner.RunnerCheckError, match="does not start with powershell.exe"):
+    with pytest.raises(runner.RunnerCheckError, match=r"does not start with powershell\.exe"):
         runner.pwsh_command_line("cmd.exe /c whoami")
 
 
