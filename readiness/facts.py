@@ -262,6 +262,7 @@ class Facts:
     """A read-only view of one host's validated probe output (made by :func:`parse_facts`)."""
 
     __slots__ = ("_doc",)
+    _doc: dict[str, Any]
 
     def __init__(self, document: dict[str, Any]):
         object.__setattr__(self, "_doc", copy.deepcopy(document))

@@ -209,7 +209,7 @@ class NegotiateAuth(requests.auth.AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if self.context is not None and self.context.complete:
             return request  # the connection is authenticated (HTTP.sys authenticates a connection)
-        request.register_hook("response", self._handle)  # type: ignore[no-untyped-call]
+        request.register_hook("response", self._handle)
         return request
 
     def _resend(self, response: requests.Response, token: bytes, **kwargs: Any) -> requests.Response:
@@ -217,7 +217,7 @@ class NegotiateAuth(requests.auth.AuthBase):
         request.headers["Authorization"] = "Negotiate " + base64.b64encode(token).decode()
         response.content  # noqa: B018 -- the property reads the body, so the connection can carry the next leg
         response.raw.release_conn()
-        answer = response.connection.send(request, **kwargs)  # type: ignore[attr-defined]
+        answer = response.connection.send(request, **kwargs)
         answer.history.append(response)
         return answer
 

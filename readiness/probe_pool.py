@@ -73,8 +73,8 @@ class ProbeSettings:
     wait_until: float | None = None
 
 
-def _chain(exc: BaseException) -> Iterable[BaseException]:
-    seen = set()
+def _chain(exc: BaseException | None) -> Iterable[BaseException]:
+    seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         yield exc
