@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.floor import shell_cycles, write_floor_project  # noqa: E402
-from fixtures.emulator import free_base_address  # noqa: E402
 from bench.processes import measure  # noqa: E402
+from fixtures.emulator import free_base_address  # noqa: E402
 
 SCENARIO = ROOT / "fixtures" / "hosts" / "healthy.yaml"
 RULES_DIR = ROOT / "tests_readiness"

@@ -114,7 +114,7 @@ def shell_cycles(urls: list[str], user: str, password: str, concurrency: int) ->
     with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
         codes = list(pool.map(lambda url: _cycle(url, user, password, command, stdin), urls))
     elapsed = time.monotonic() - started
-    bad = [url for url, rc in zip(urls, codes) if rc != 0]
+    bad = [url for url, rc in zip(urls, codes, strict=False) if rc != 0]
     if bad:
         raise RuntimeError(f"the probe exited non-zero on {len(bad)} host(s), e.g. {bad[0]}")
     return elapsed

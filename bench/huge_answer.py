@@ -57,7 +57,7 @@ def main() -> int:
                 time.sleep(0.05)
             lines = hosts_file.read_text(encoding="utf-8").split()
             rows = []
-            for index, (name, case) in enumerate(CASES.items()):
+            for index, (_name, case) in enumerate(CASES.items()):
                 report = folder / f"{case}.json"
                 run = measure([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(ROOT / "tests_readiness"),
                                f"--rootdir={ROOT}", f"--hosts={lines[index]}", f"--readiness-json={report}",

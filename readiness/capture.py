@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from readiness import probe as contract
+from readiness.endpoints import Endpoints
+from readiness.endpoints import probe_input as endpoints_input
 from readiness.printable import printable
-from readiness.endpoints import Endpoints, probe_input as endpoints_input
 
 CAPTURE_SCHEMA = "readiness-capture/1"
 EXPORT_MARK = "# readiness-probe-export/1"
@@ -303,7 +304,7 @@ def _reject_constant(name: str) -> Any:
 _BASE64_LINE = re.compile(r"^[A-Za-z0-9+/=]{16,}$")
 
 
-_COMPACT_LINE = re.compile(r"^[ \t]*" + re.escape(COMPACT_PREFIX) + r"(\S*)[ \t]*$", re.M)
+_COMPACT_LINE = re.compile(r"^[ \t]*" + re.escape(COMPACT_PREFIX) + r"(\S*)[ \t]*$", re.MULTILINE)
 
 
 def _uncompact(payload: str, shown: str) -> str:
@@ -477,7 +478,7 @@ def judge(capture: CaptureFile, probe_input: contract.ProbeInput, location: str 
     if captured is None:
         return Verdict(reason=CAPTURE_ERROR, message=(
             f"the capture {name}: captured_at {capture.captured_at!r} is not a time (ISO 8601, UTC)"))
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     hours = (now - captured).total_seconds() / 3600
     if captured - now > CLOCK_SKEW:
         return Verdict(reason=CAPTURE_ERROR, message=(

@@ -25,14 +25,21 @@ from typing import Any
 
 import pytest
 
-from readiness.capture import (CAPTURE_ERROR, DEFAULT_MAX_AGE_HOURS, CaptureFile, CaptureFileError, capture_document,
-                               captures_in, is_capture, judge, read_capture_file)
+from readiness.capture import (
+    CAPTURE_ERROR,
+    DEFAULT_MAX_AGE_HOURS,
+    CaptureFile,
+    CaptureFileError,
+    capture_document,
+    captures_in,
+    is_capture,
+    judge,
+    read_capture_file,
+)
 from readiness.hosts import HostSpec
-from readiness.printable import printable
 from readiness.options import hours
+from readiness.printable import printable
 from readiness.probe_pool import HostFailure, HostProbe, ProbePool, ProbeSettings, probe_host
-
-
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -84,7 +91,7 @@ class CaptureRun:
             capture = self.captures[spec.display]
             try:
                 verdict = judge(capture, settings.probe_input, self.location, self.max_age_hours)
-            except Exception as exc:  # a capture shaped as none foreseen: Failed, never a traceback
+            except Exception as exc:  # noqa: BLE001 -- a capture shaped as none foreseen: Failed, never a traceback
                 message = printable(f"the capture {capture.path} cannot be judged: {type(exc).__name__}: "
                                     f"{' '.join(str(exc).split())}")
                 return HostProbe(spec, "windows", failure=HostFailure(CAPTURE_ERROR, message[:500]))
@@ -139,7 +146,7 @@ def pytest_configure(config: pytest.Config) -> None:
                                                             shown=f"capture {spec.hostname!r}")
             except CaptureFileError as exc:
                 raise pytest.UsageError(str(exc)) from None
-            except Exception as exc:  # a file shaped as none foreseen: still a usage error naming it
+            except Exception as exc:  # noqa: BLE001 -- a file shaped as none foreseen: still a usage error naming it
                 raise pytest.UsageError(f"capture {spec.hostname!r} cannot be read as a capture: "
                                         f"{type(exc).__name__}: {printable(' '.join(str(exc).split())[:300])}") from None
     save_option = config.getoption("save_captures")
@@ -168,8 +175,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     state = _state(config)
     if state is None or not state.captures:
         return None
-    return [f"readiness: {len(state.captures)} captured host(s), judged from their time of capture; "
-            f"--max-capture-age {state.max_age_hours:g} hours"]
+    return [(f"readiness: {len(state.captures)} captured host(s), judged from their time of capture; "
+            f"--max-capture-age {state.max_age_hours:g} hours")]
 
 
 def capture_info(capture: CaptureFile) -> dict[str, Any]:

@@ -10,6 +10,7 @@ certificates against a CA file, feeds a command's standard input, and bounds eve
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import ssl
 import threading
@@ -223,7 +224,7 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
         while True:
             if time.monotonic() > deadline:
                 self._abandon(command_id)
-                raise CommandTimeout()
+                raise CommandTimeout
             try:
                 chunk_out, chunk_err, rc, done = self.protocol.get_command_output_raw(shell, command_id)
             except WinRMOperationTimeoutError:
@@ -240,19 +241,15 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
                 return rc, b"".join(out), b"".join(err)
 
     def _abandon(self, command_id: str) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the host is already failing; the timeout is what gets reported
             self.protocol.cleanup_command(self.shell(), command_id)
-        except Exception:  # the host is already failing; the timeout is what gets reported
-            pass
 
     def close(self) -> None:
         """Delete the shell (the last request to the host)."""
         if self._shell is not None and self._protocol is not None:
             shell, self._shell = self._shell, None
-            try:
+            with contextlib.suppress(Exception):  # closing is best effort: the shell times out on the host anyway
                 self._protocol.close_shell(shell)
-            except Exception:  # closing is best effort: the shell times out on the host anyway
-                pass
 
     def run_winrm(self, command: str) -> base.CommandResult:
         """testinfra's interface: run a command line in the host's shell."""

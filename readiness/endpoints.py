@@ -45,7 +45,7 @@ class Endpoints:
     oms: str  # template with {ws}
 
     @classmethod
-    def for_location(cls, location: str | None) -> "Endpoints":
+    def for_location(cls, location: str | None) -> Endpoints:
         """The endpoints for ``location`` (compared case-insensitively, as PowerShell's ``-eq``)."""
         key = location.strip().lower() if location else None
         if key == "usgovvirginia":

@@ -104,7 +104,7 @@ def _time(value: str, path: str) -> datetime:
         raise ProbeOutputError(f"{path}: {value!r} is not a valid time") from None
 
 
-def parse_facts(document: Any) -> "Facts":
+def parse_facts(document: Any) -> Facts:
     """Validate a decoded probe document and wrap it as :class:`Facts`."""
     if isinstance(document, dict) and document.get("schema") == SCHEMA and "language_mode" in document:
         mode = document["language_mode"]
@@ -125,7 +125,7 @@ def parse_facts(document: Any) -> "Facts":
     return Facts(document)
 
 
-def parse_probe_output(stdout: bytes) -> "Facts":
+def parse_probe_output(stdout: bytes) -> Facts:
     """The probe's standard output (bytes) to validated facts."""
     try:
         text = stdout.decode("utf-8")
@@ -155,7 +155,7 @@ class Version:
     parts: tuple[int, ...]
 
     @classmethod
-    def parse(cls, text: str) -> "Version":
+    def parse(cls, text: str) -> Version:
         return cls(text, tuple(int(p) for p in text.split("-", 1)[0].split(".")))
 
     def __str__(self) -> str:
@@ -262,6 +262,7 @@ class Facts:
     """A read-only view of one host's validated probe output (made by :func:`parse_facts`)."""
 
     __slots__ = ("_doc",)
+    _doc: dict[str, Any]
 
     def __init__(self, document: dict[str, Any]):
         object.__setattr__(self, "_doc", copy.deepcopy(document))

@@ -300,8 +300,8 @@ def _host_lines(path: str | os.PathLike[str]) -> list[tuple[int, str]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise HostSpecError(f"--hosts-file {str(path)!r}: cannot be read ({exc.__class__.__name__})") from None
     lines = []
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
         if line:
             lines.append((number, line))
     return lines

@@ -72,12 +72,12 @@ def _anchor(config: pytest.Config, args: list[str]) -> None:
     rootpath, inipath, inicfg = determine_setup(inifile=str(PROJECT_INI), args=[], rootdir_cmd_arg=None,
                                                 invocation_dir=config.invocation_params.dir)
     given_confcutdir = any(a == "--confcutdir" or a.startswith("--confcutdir=") for a in args)
-    config._rootpath = rootpath  # type: ignore[attr-defined]
-    config._inipath = inipath  # type: ignore[attr-defined]
-    config.inicfg = inicfg  # type: ignore[attr-defined]
-    config._inicache.clear()  # type: ignore[attr-defined]
-    config._parser.extra_info["rootdir"] = str(rootpath)  # type: ignore[attr-defined]
-    config._parser.extra_info["inifile"] = str(inipath)  # type: ignore[attr-defined]
+    config._rootpath = rootpath
+    config._inipath = inipath
+    config.inicfg = inicfg
+    config._inicache.clear()
+    config._parser.extra_info["rootdir"] = str(rootpath)
+    config._parser.extra_info["inifile"] = str(inipath)
     if not given_confcutdir:
         config.known_args_namespace.confcutdir = str(rootpath)
     # The ini's addopts, which pytest took from no ini: before the user's, as pytest puts them.

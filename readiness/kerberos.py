@@ -81,11 +81,11 @@ def kerberos_available() -> str | None:
 # statuses carry them) -> what the user is told to do.
 _CAUSES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Clock skew too great", re.IGNORECASE),
-     "clock skew: this machine's clock and the KDC's (or the host's) differ by more than the allowed "
-     "skew (5 minutes by default); synchronise the clocks (NTP)"),
+     ("clock skew: this machine's clock and the KDC's (or the host's) differ by more than the allowed "
+     "skew (5 minutes by default); synchronise the clocks (NTP)")),
     (re.compile(r"Server not found in Kerberos database|Server .* not found in Kerberos database", re.IGNORECASE),
-     "unknown principal: the KDC has no service principal {spn} (register it, or name the host's "
-     "principal with ?kerberos_hostname_override=NAME)"),
+     ("unknown principal: the KDC has no service principal {spn} (register it, or name the host's "
+     "principal with ?kerberos_hostname_override=NAME)")),
     (re.compile(r"Client .*not found in Kerberos database|Client not found", re.IGNORECASE),
      "unknown principal: the KDC does not know the user {user}"),
     (re.compile(r"expired", re.IGNORECASE),
@@ -94,8 +94,8 @@ _CAUSES: tuple[tuple[re.Pattern[str], str], ...] = (
      "the KDC refused the password of {user}"),
     (re.compile(r"No Kerberos credentials available|No credentials cache found|Credentials cache .*not found"
                 r"|No credentials were supplied|Can't find client principal", re.IGNORECASE),
-     "no ticket: the credential cache (KRB5CCNAME) holds no ticket{for_user}; run kinit, or give a password "
-     "(--winrm-password-file or READINESS_WINRM_PASSWORD)"),
+     ("no ticket: the credential cache (KRB5CCNAME) holds no ticket{for_user}; run kinit, or give a password "
+     "(--winrm-password-file or READINESS_WINRM_PASSWORD)")),
     (re.compile(r"Cannot contact any KDC|Cannot find KDC|unable to reach any KDC", re.IGNORECASE),
      "cannot reach a KDC for the realm (check krb5.conf, KRB5_CONFIG)"),
     (re.compile(r"Cannot find realm|Cannot determine realm", re.IGNORECASE),
@@ -120,7 +120,7 @@ def certificate_hash(der: bytes) -> bytes:
     cert = x509.load_der_x509_certificate(der)
     try:
         algorithm = cert.signature_hash_algorithm
-    except Exception:  # an algorithm cryptography cannot name: RFC 5929 says SHA-256
+    except Exception:  # noqa: BLE001 -- an algorithm cryptography cannot name: RFC 5929 says SHA-256
         algorithm = None
     if algorithm is None or isinstance(algorithm, (hashes.MD5, hashes.SHA1)):
         algorithm = hashes.SHA256()
@@ -200,15 +200,15 @@ class NegotiateAuth(requests.auth.AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if self.context is not None and self.context.complete:
             return request  # the connection is authenticated (HTTP.sys authenticates a connection)
-        request.register_hook("response", self._handle)  # type: ignore[no-untyped-call]
+        request.register_hook("response", self._handle)
         return request
 
     def _resend(self, response: requests.Response, token: bytes, **kwargs: Any) -> requests.Response:
         request = response.request.copy()
         request.headers["Authorization"] = "Negotiate " + base64.b64encode(token).decode()
-        response.content  # read the body so the connection can carry the next leg
+        response.content  # noqa: B018 -- the property reads the body, so the connection can carry the next leg
         response.raw.release_conn()
-        answer = response.connection.send(request, **kwargs)  # type: ignore[attr-defined]
+        answer = response.connection.send(request, **kwargs)
         answer.history.append(response)
         return answer
 

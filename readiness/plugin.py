@@ -17,11 +17,23 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from readiness import catalog, redact, scheduling
-from readiness.connection import (NEEDS_PASSWORD, TRANSPORTS, WinRMOptions, kerberos_target_problem,
-                                  missing_transport_library)
+from readiness.connection import (
+    NEEDS_PASSWORD,
+    TRANSPORTS,
+    WinRMOptions,
+    kerberos_target_problem,
+    missing_transport_library,
+)
+from readiness.hosts import (
+    PASSWORD_ENV,
+    HostSpec,
+    HostSpecError,
+    collect_hosts,
+    password_for,
+    read_password_file,
+    select_shard,
+)
 from readiness.inventory import AnsibleInventory
-from readiness.hosts import (PASSWORD_ENV, HostSpec, HostSpecError, collect_hosts, password_for,
-                             read_password_file, select_shard)
 from readiness.options import seconds, whole_number
 from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Settings, outcome_line
 from readiness.printable import printable
@@ -29,7 +41,8 @@ from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSetting
 from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
 from readiness.results import PASSED, WARNING, HostResult, Result
 from readiness.sharding import resolve_shard
-from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY, apply as apply_transport_policy
+from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY
+from readiness.transport_policy import apply as apply_transport_policy
 from readiness.waiting import wait_settings
 
 if TYPE_CHECKING:
@@ -152,7 +165,6 @@ def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
 
 def _location(config: pytest.Config) -> str | None:
     from readiness.endpoints import Endpoints
-
     from readiness.regions import is_azure_location
 
     location = config.getoption("automation_account_location")
@@ -452,7 +464,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]
         decision = decided
     except Inconclusive as exc:
         decision = _failed(rule, PROBE_ERROR, f"Could not check {spec.display}: {exc}")
-    except Exception as exc:  # a bug in a rule: Failed, never Passed, never the host's fault
+    except Exception as exc:  # noqa: BLE001 -- a bug in a rule: Failed, never Passed, never the host's fault
         error = exc
         decision = _failed(rule, SUITE_ERROR, _suite_error_message(rule, spec, exc))
     else:
@@ -504,5 +516,5 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if run is None:
         return None
     location = run.settings.location or "(none: default endpoints)"
-    return [f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
-            f"probe concurrency {config.getoption('probe_concurrency')}"]
+    return [(f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
+            f"probe concurrency {config.getoption('probe_concurrency')}")]

@@ -73,8 +73,8 @@ class ProbeSettings:
     wait_until: float | None = None
 
 
-def _chain(exc: BaseException) -> Iterable[BaseException]:
-    seen = set()
+def _chain(exc: BaseException | None) -> Iterable[BaseException]:
+    seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
         yield exc
@@ -160,7 +160,7 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
     return HostFailure(HOST_ERROR, f"checking {where} failed: {type(exc).__name__}: {_one_line(str(exc))}")
 
 
-_CLIXML_TEXT = re.compile(r'<S S="Error">(.*?)</S>', re.S)
+_CLIXML_TEXT = re.compile(r'<S S="Error">(.*?)</S>', re.DOTALL)
 
 
 def stderr_summary(stderr: bytes) -> str:
@@ -216,7 +216,7 @@ def probe_winrm(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
             failure = HostFailure(PROBE_ERROR, f"the probe output of {where} is not valid: {why}")
             return HostProbe(spec, "windows", failure=failure)
         return HostProbe(spec, "windows", facts=facts)
-    except Exception as exc:  # every failure of a host becomes that host's Failed results
+    except Exception as exc:  # noqa: BLE001 -- every failure of a host becomes that host's Failed results
         return HostProbe(spec, "windows", failure=classify(exc, spec, settings))
     finally:
         if backend is not None:
@@ -235,7 +235,7 @@ def testinfra_failure(exc: BaseException, spec: HostSpec) -> HostFailure:
         return HostFailure(HOST_UNREACHABLE, f"cannot reach {spec.display}: {type(exc).__name__}: {_one_line(str(exc))}")
     try:
         said = _one_line(result.stderr.splitlines()[0]) if result.stderr.strip() else "(nothing on stderr)"
-    except Exception:  # a result whose output does not decode: say so, not its repr
+    except Exception:  # noqa: BLE001 -- a result whose output does not decode: say so, not its repr
         said = "(unreadable stderr)"
     status = result.exit_status
     if status == 127:
@@ -252,7 +252,7 @@ def probe_other(spec: HostSpec, settings: ProbeSettings) -> HostProbe:
 
     try:
         platform = testinfra.get_host(spec.testinfra_spec()).system_info.type or "unknown"
-    except Exception as exc:  # unreachable: Failed like any host that cannot be checked
+    except Exception as exc:  # noqa: BLE001 -- unreachable: Failed like any host that cannot be checked
         return HostProbe(spec, "unknown", failure=testinfra_failure(exc, spec))
     if platform == "windows":
         return HostProbe(spec, platform, failure=HostFailure(

@@ -54,7 +54,7 @@ def withhold(text: str) -> str:
 def _withheld(record: logging.LogRecord) -> logging.LogRecord:
     try:
         message = record.getMessage()
-    except Exception:  # a record that does not format is left to logging's own error report
+    except Exception:  # noqa: BLE001 -- a record that does not format is left to logging's own error report
         return record
     clean = withhold(message)
     if clean != message:

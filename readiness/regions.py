@@ -10,19 +10,9 @@ misspelt one would silently test the wrong endpoints, so the suite refuses it.
 
 from __future__ import annotations
 
-PUBLIC = """
-eastus eastus2 westus westus2 westus3 centralus northcentralus southcentralus westcentralus
-canadacentral canadaeast brazilsouth brazilsoutheast mexicocentral chilecentral
-northeurope westeurope uksouth ukwest francecentral francesouth germanywestcentral
-germanynorth switzerlandnorth switzerlandwest norwayeast norwaywest swedencentral swedensouth
-polandcentral italynorth spaincentral austriaeast belgiumcentral denmarkeast israelcentral
-qatarcentral uaenorth uaecentral southafricanorth southafricawest centralindia southindia
-westindia jioindiawest jioindiacentral japaneast japanwest koreacentral koreasouth eastasia
-southeastasia australiaeast australiasoutheast australiacentral australiacentral2
-newzealandnorth indonesiacentral malaysiawest taiwannorth
-""".split()
-GOVERNMENT = "usgovvirginia usgovarizona usgovtexas usdodeast usdodcentral".split()
-CHINA = "chinaeast chinaeast2 chinaeast3 chinanorth chinanorth2 chinanorth3".split()
+PUBLIC = ["eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus", "westcentralus", "canadacentral", "canadaeast", "brazilsouth", "brazilsoutheast", "mexicocentral", "chilecentral", "northeurope", "westeurope", "uksouth", "ukwest", "francecentral", "francesouth", "germanywestcentral", "germanynorth", "switzerlandnorth", "switzerlandwest", "norwayeast", "norwaywest", "swedencentral", "swedensouth", "polandcentral", "italynorth", "spaincentral", "austriaeast", "belgiumcentral", "denmarkeast", "israelcentral", "qatarcentral", "uaenorth", "uaecentral", "southafricanorth", "southafricawest", "centralindia", "southindia", "westindia", "jioindiawest", "jioindiacentral", "japaneast", "japanwest", "koreacentral", "koreasouth", "eastasia", "southeastasia", "australiaeast", "australiasoutheast", "australiacentral", "australiacentral2", "newzealandnorth", "indonesiacentral", "malaysiawest", "taiwannorth"]
+GOVERNMENT = ["usgovvirginia", "usgovarizona", "usgovtexas", "usdodeast", "usdodcentral"]
+CHINA = ["chinaeast", "chinaeast2", "chinaeast3", "chinanorth", "chinanorth2", "chinanorth3"]
 
 LOCATIONS = frozenset(PUBLIC + GOVERNMENT + CHINA)
 

@@ -47,7 +47,7 @@ class Result:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Result":
+    def from_dict(cls, data: dict[str, Any]) -> Result:
         return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)})
 
 
@@ -72,6 +72,6 @@ class HostResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "HostResult":
+    def from_dict(cls, data: dict[str, Any]) -> HostResult:
         result = Result.from_dict(data["result"]) if data["result"] else None
         return cls(data["rule_id"], data["host"], data["platform"], result, data.get("route"))

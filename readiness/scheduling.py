@@ -52,8 +52,10 @@ def make_scheduler(config: Any, log: Any) -> Any:
     """The scheduler (xdist imported only when xdist runs the session)."""
     from xdist.scheduler import LoadGroupScheduling
 
-    class HostScheduling(LoadGroupScheduling):  # type: ignore[misc, valid-type]
+    class HostScheduling(LoadGroupScheduling):
         """Every group to one worker, all at once: group of host *i* to ``gw{i mod n}``."""
+
+        collection: list[str] | None  # the base class's (xdist has no type information)
 
         def schedule(self) -> None:
             assert self.collection_is_completed

@@ -111,7 +111,7 @@ class WaitReport:
         if not self.hosts:
             return
         terminalreporter.write_sep("-", f"readiness: waiting for hosts (--wait-for-hosts {self.seconds:g})")
-        for (host, wait), line in zip(self.hosts.items(), self.lines()):
+        for (_host, wait), line in zip(self.hosts.items(), self.lines(), strict=False):
             terminalreporter.write_line(line, red=not wait.answered, yellow=wait.answered and wait.tries > 1)
 
     @pytest.hookimpl(optionalhook=True)

@@ -22,6 +22,7 @@ valid YAML or holds a malformed entry is a usage error naming the file and the l
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import fnmatch
@@ -35,10 +36,18 @@ import pytest
 import yaml
 
 from readiness import catalog
-from readiness.reports.gathering import report_result
 from readiness.printable import printable
-from readiness.probe_pool import (ACCESS_DENIED, CONNECTION_LOST, HOST_ERROR, HOST_UNREACHABLE, PROBE_ERROR, TIMEOUT,
-                               TLS_ERROR, WINRM_FAULT)
+from readiness.probe_pool import (
+    ACCESS_DENIED,
+    CONNECTION_LOST,
+    HOST_ERROR,
+    HOST_UNREACHABLE,
+    PROBE_ERROR,
+    TIMEOUT,
+    TLS_ERROR,
+    WINRM_FAULT,
+)
+from readiness.reports.gathering import report_result
 from readiness.results import FAILED
 
 OPTION = "readiness_waivers"
@@ -77,7 +86,7 @@ class Waiver:
     def expired(self, now: datetime.datetime) -> bool:
         """Past the end of its ``expires`` day, UTC."""
         end = datetime.datetime.combine(self.expires + datetime.timedelta(days=1), datetime.time(),
-                                        tzinfo=datetime.timezone.utc)
+                                        tzinfo=datetime.UTC)
         return now >= end
 
     def covers(self, hostname: str, rule_id: str, message_id: str) -> bool:
@@ -153,10 +162,8 @@ def _entry(file: str, loader: yaml.SafeLoader, node: yaml.Node) -> Waiver:
     justification = _text(file, values["justification"], "justification")
     expires = loader.construct_object(values["expires"], deep=True)
     if isinstance(expires, str):
-        try:
+        with contextlib.suppress(ValueError):
             expires = datetime.date.fromisoformat(expires.strip())
-        except ValueError:
-            pass
     if not isinstance(expires, datetime.date) or isinstance(expires, datetime.datetime):
         raise _fail(file, values["expires"], "'expires' must be a date (YYYY-MM-DD)")
     owner = _text(file, values["owner"], "owner") if "owner" in values else None
@@ -343,7 +350,7 @@ class Waivers:
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def pytest_configure(config: pytest.Config) -> None:

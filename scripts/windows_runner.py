@@ -30,7 +30,7 @@ from typing import Any
 
 from readiness import probe
 from readiness.catalog import RULES
-from readiness.facts import FactUnavailable, Facts, ProbeOutputError, parse_probe_output
+from readiness.facts import Facts, FactUnavailable, ProbeOutputError, parse_probe_output
 
 # The images GitHub documents for its hosted Windows runners (actions/runner-images,
 # images/windows/Windows2022-Readme.md and Windows2025-Readme.md, "OS Version"):

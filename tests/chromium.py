@@ -3,6 +3,7 @@ and screenshots."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -82,10 +83,8 @@ class Page:
         end = time.monotonic() + settle
         self.ws.settimeout(0.1)
         while time.monotonic() < end:
-            try:
+            with contextlib.suppress(websocket.WebSocketTimeoutException):
                 self._event(json.loads(self.ws.recv()))
-            except websocket.WebSocketTimeoutException:
-                pass
         self.ws.settimeout(30)
 
     def wait_for(self, method: str) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from readiness import winhttp
@@ -18,7 +18,7 @@ from readiness.probe import HTTPS_URL, IMDS_URL, SCHEMA
 
 WS = "0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60"
 WS2 = "5c1d2e3f-0a1b-4c2d-8e3f-4a5b6c7d8e9f"
-COLLECTED_AT = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+COLLECTED_AT = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 
 NDP_FULL = "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full"
 WU_POLICY = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate"
@@ -112,15 +112,15 @@ class HostDoc:
         self.endpoints()
 
     # one fact at a time; each returns self
-    def os(self, version: str) -> "HostDoc":
+    def os(self, version: str) -> HostDoc:
         self.doc["os"] = {"version": version}
         return self
 
-    def powershell(self, version: str) -> "HostDoc":
+    def powershell(self, version: str) -> HostDoc:
         self.doc["powershell"]["version"] = version
         return self
 
-    def registry(self, key: str, **values: Any) -> "HostDoc":
+    def registry(self, key: str, **values: Any) -> HostDoc:
         """Set values under ``key`` (None removes one); the key then exists."""
         entry = self.doc["registry"][key]
         entry["exists"] = True
@@ -131,59 +131,59 @@ class HostDoc:
                 entry["values"][name] = _registry_entry(value)
         return self
 
-    def registry_raw(self, key: str, name: str, kind: str, value: Any) -> "HostDoc":
+    def registry_raw(self, key: str, name: str, kind: str, value: Any) -> HostDoc:
         self.registry(key)
         self.doc["registry"][key]["values"][name] = {"type": kind, "value": value}
         return self
 
-    def no_registry_key(self, key: str) -> "HostDoc":
+    def no_registry_key(self, key: str) -> HostDoc:
         self.doc["registry"][key] = {"exists": False, "values": {}}
         return self
 
-    def service(self, name: str, status: str | None = "Running", start: int | None = 2, exists: bool = True) -> "HostDoc":
+    def service(self, name: str, status: str | None = "Running", start: int | None = 2, exists: bool = True) -> HostDoc:
         if not exists:
             status = start = None
         self.doc["services"][name] = {"exists": exists, "status": status, "start": start}
         return self
 
-    def agent(self, *workspaces: str) -> "HostDoc":
+    def agent(self, *workspaces: str) -> HostDoc:
         """The workspaces the agent reports; none: the agent is not installed."""
         self.doc["agent"] = {"installed": bool(workspaces), "workspaces": list(workspaces)}
         return self
 
-    def events(self, log: str, *events: dict[str, Any]) -> "HostDoc":
+    def events(self, log: str, *events: dict[str, Any]) -> HostDoc:
         self.doc["event_logs"][log] = {"exists": True, "events": list(events), "truncated": []}
         return self
 
-    def truncated(self, log: str, ids: tuple[int, ...], newest: int) -> "HostDoc":
+    def truncated(self, log: str, ids: tuple[int, ...], newest: int) -> HostDoc:
         """Report that the probe's query for ``ids`` found more than ``newest`` events."""
         self.doc["event_logs"][log]["truncated"].append({"ids": list(ids), "newest": newest})
         return self
 
-    def no_log(self, log: str) -> "HostDoc":
+    def no_log(self, log: str) -> HostDoc:
         self.doc["event_logs"][log] = {"exists": False, "events": [], "truncated": []}
         return self
 
-    def probe_tls12(self, offered: bool) -> "HostDoc":
+    def probe_tls12(self, offered: bool) -> HostDoc:
         """Whether the probe's own process could offer TLS 1.2."""
         self.doc["network"]["tls12_offered"] = offered
         return self
 
-    def acl(self, *entries: dict[str, Any]) -> "HostDoc":
+    def acl(self, *entries: dict[str, Any]) -> HostDoc:
         self.doc["acl"][MACHINE_KEYS] = {"exists": True, "entries": list(entries)}
         return self
 
-    def no_machine_keys_folder(self) -> "HostDoc":
+    def no_machine_keys_folder(self) -> HostDoc:
         self.doc["acl"][MACHINE_KEYS] = {"exists": False, "entries": []}
         return self
 
-    def proxy(self, server: str | None, blob: bytes | None = None) -> "HostDoc":
+    def proxy(self, server: str | None, blob: bytes | None = None) -> HostDoc:
         """A WinHTTP proxy (None: direct access), in the registry blob and the probe's routing."""
         self.registry(CONNECTIONS, WinHttpSettings=blob if blob is not None else winhttp.encode(server))
         self.doc["network"]["winhttp_proxy"] = server
         return self
 
-    def endpoints(self, location: str | None = None, failing: tuple[str, ...] = ()) -> "HostDoc":
+    def endpoints(self, location: str | None = None, failing: tuple[str, ...] = ()) -> HostDoc:
         """TCP results as the probe reports them for ``location``: every target open except
         those whose host is in ``failing`` (those time out)."""
         e = Endpoints.for_location(location)
@@ -197,21 +197,21 @@ class HostDoc:
         ]
         return self
 
-    def https(self, proxy: int | str, direct: int | str) -> "HostDoc":
+    def https(self, proxy: int | str, direct: int | str) -> HostDoc:
         self.doc["network"]["https"].update(proxy=_answer(proxy), direct=_answer(direct))
         return self
 
-    def imds(self, proxy: int | str, direct: int | str) -> "HostDoc":
+    def imds(self, proxy: int | str, direct: int | str) -> HostDoc:
         self.doc["network"]["imds"].update(proxy=_answer(proxy), direct=_answer(direct))
         return self
 
-    def routed_through_proxy(self, *tests: str) -> "HostDoc":
+    def routed_through_proxy(self, *tests: str) -> HostDoc:
         """Mark the ``proxy`` request of ``https``/``imds`` as sent through the proxy."""
         for name in tests:
             self.doc["network"][name]["proxy"]["route"] = "proxy"
         return self
 
-    def unavailable(self, *path: str, message: str = "Access is denied.") -> "HostDoc":
+    def unavailable(self, *path: str, message: str = "Access is denied.") -> HostDoc:
         """Report the fact at ``path`` as not gathered."""
         parent = self.doc
         for key in path[:-1]:
@@ -220,7 +220,7 @@ class HostDoc:
         self.doc["errors"].append({"fact": ".".join(path), "message": message})
         return self
 
-    def copy(self) -> "HostDoc":
+    def copy(self) -> HostDoc:
         other = HostDoc.__new__(HostDoc)
         other.doc = copy.deepcopy(self.doc)
         return other

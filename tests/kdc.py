@@ -25,6 +25,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -160,7 +161,7 @@ class Kdc:
         return subprocess.run(["kinit", *options, "-c", ccache or self.ccache, principal], input=password + "\n",
                               env=self.env(), capture_output=True, text=True, timeout=60)
 
-    def __enter__(self) -> Kdc:
+    def __enter__(self) -> Self:
         require_kdc()
         self._write_profiles()
         self._run(KDB5_UTIL, "create", "-s", "-r", self.realm, "-P", "throwaway-master-key")
@@ -171,8 +172,9 @@ class Kdc:
         argv = [KRB5KDC, "-n", "-r", self.realm]
         if self.faketime:  # a KDC whose clock is off (libfaketime), for clock-skew errors
             env.update(LD_PRELOAD=self.faketime_library(), FAKETIME=self.faketime, FAKETIME_DONT_RESET="1")
-        self.process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=open(self.dir / "krb5kdc.err", "wb"))
+        with open(self.dir / "krb5kdc.err", "wb") as err:  # the KDC keeps its own descriptor
+            self.process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=err)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

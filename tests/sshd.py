@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -117,7 +118,7 @@ class Sshd:
 
     # -- life ---------------------------------------------------------------------------------
 
-    def start(self) -> "Sshd":
+    def start(self) -> Sshd:
         self._privsep_dir()
         self.port = free_port(self.address)
         config = self._prepare()
@@ -162,7 +163,7 @@ class Sshd:
             self._process.kill()
             self._process.wait(timeout=5)
 
-    def __enter__(self) -> "Sshd":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

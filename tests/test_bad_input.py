@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulated import RULES_DIR, ROOT
+from tests.emulated import ROOT, RULES_DIR
 
 HOST = "winrm://admin:pw@127.0.0.1:5985?no_ssl=true"
 

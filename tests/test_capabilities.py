@@ -159,10 +159,10 @@ def test_constrained_language_allows_core_types_only():
 
 
 def test_constrained_language_instance_calls_on_known_types():
-    script = "function New-Doc { New-Object System.Collections.Specialized.OrderedDictionary }\n" \
-             "function Use { $d = New-Doc; $d.Contains('a') }\n" \
-             "function Text { $t = [string]'a'; $t.ToUpper() }\n" \
-             "function Show { $d = New-Doc; $d.ToString() }\n"
+    script = ("function New-Doc { New-Object System.Collections.Specialized.OrderedDictionary }\n"
+              "function Use { $d = New-Doc; $d.Contains('a') }\n"
+              "function Text { $t = [string]'a'; $t.ToUpper() }\n"
+              "function Show { $d = New-Doc; $d.ToString() }\n")
     clm = judge(script, CLM)
     assert clm.unavailable("New-Doc") == cap.CLM_NEW_OBJECT  # OrderedDictionary is not core in 5.1
     assert clm.unavailable("Use") == cap.CLM_NEW_OBJECT

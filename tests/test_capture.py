@@ -18,8 +18,15 @@ from pathlib import Path
 import pytest
 
 from readiness import capture
-from readiness.capture import (CAPTURE_ERROR, COMPACT_PREFIX, CaptureFileError, export_script, judge, parse_export,
-                               read_capture_file)
+from readiness.capture import (
+    CAPTURE_ERROR,
+    COMPACT_PREFIX,
+    CaptureFileError,
+    export_script,
+    judge,
+    parse_export,
+    read_capture_file,
+)
 from readiness.endpoints import Endpoints, probe_input
 from readiness.facts import Facts
 from readiness.hosts import HostSpecError, parse_host

@@ -46,9 +46,13 @@ def test_captures_of_every_shipped_scenario_give_the_results_of_a_live_run(pytes
             live, live_data = run_suite(pytester, "--hosts-file", str(hosts_file), "--connect-timeout", "1",
                                         "--save-captures", str(saved), *where)
             with concurrent.futures.ThreadPoolExecutor(8) as pool:  # every other one in the compact form
-                list(pool.map(lambda pair: capture_to(served, pair[1], exported / f"{pair[1].name}.json",
-                                                      None if location == "-" else location, compact=pair[0] % 2 == 1),
-                              enumerate(served.hosts)))
+                # This iteration's values bound now (B023), though the map is done before the loop moves on.
+                def capture(pair, served=served, exported=exported, location=location):
+                    index, host = pair
+                    return capture_to(served, host, exported / f"{host.name}.json",
+                                      None if location == "-" else location, compact=index % 2 == 1)
+
+                list(pool.map(capture, enumerate(served.hosts)))
         assert live_data is not None, live.stdout.str()[-2000:]
         by_live = {e["host"]: e for e in live_data["hosts"]}
         for source in (exported, saved):

@@ -40,6 +40,6 @@ def test_captures_of_scenarios_give_what_the_scenario_gives_live(pytester):
             assert entry["results"] == [f"{rule} {check} {mid}" for _, rule, check, mid in rows], name
         else:  # exported for its own location: wrong for a run of the default one
             assert {r.split()[2].rsplit(".", 1)[1] for r in entry["results"]} == {CAPTURE_ERROR}, name
-            result, data = run_suite(pytester, f"--hosts=capture://{FOLDER / name}", "--max-capture-age", "1000000",
+            _result, data = run_suite(pytester, f"--hosts=capture://{FOLDER / name}", "--max-capture-age", "1000000",
                                      f"--automation-account-location={rows[0][0]}")
             assert _by_file(data)[name] == [f"{rule} {check} {mid}" for _, rule, check, mid in rows], name

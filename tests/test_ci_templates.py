@@ -76,8 +76,8 @@ def _substitute(command: str, hosts: Path, waivers: Path) -> str:
     for pattern, value in [
         (r"\$\{\{ vars\.READINESS_HOSTS_FILE \|\| 'fleet/hosts\.txt' \}\}", str(hosts)),
         (r"\$\(READINESS_HOSTS_FILE\)|\$READINESS_HOSTS_FILE", str(hosts)),
-        (r"\$\{\{ vars\.AUTOMATION_LOCATION \}\}|\$\(AUTOMATION_LOCATION\)|\$AUTOMATION_LOCATION|"
-         r"\$\{var\.automation_location\}", "japaneast"),
+        ((r"\$\{\{ vars\.AUTOMATION_LOCATION \}\}|\$\(AUTOMATION_LOCATION\)|\$AUTOMATION_LOCATION|"
+         r"\$\{var\.automation_location\}"), "japaneast"),
         (r"\$\{\{ matrix\.shard \}\}|\$\(System\.JobPositionInPhase\)|\$CI_NODE_INDEX", "1"),
         (r"winrm://\$\{build\.User\}@\$\{build\.Host\}:\$\{build\.Port\}", "winrm://packer@127.0.0.9:5986"),
         (r"fleet/waivers\.yaml", str(waivers)),
@@ -111,7 +111,7 @@ def test_the_templates_run_the_suite_as_it_accepts(tmp_path, name):
     done = subprocess.run([PYTEST, *args[1:], "--collect-only", "-q", "-p", "no:cacheprovider"], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert re.search(r"^\d+ tests collected", done.stdout, re.M), done.stdout[-1000:]
+    assert re.search(r"^\d+ tests collected", done.stdout, re.MULTILINE), done.stdout[-1000:]
     assert not list(tmp_path.glob("reports/*.json"))
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 import base64
 import json
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from fixtures.emulator.hostprobe import ANSWER_MS, probe_delay, probe_output, probe_stdout
 from fixtures.scenario import HOSTS, load_scenario, parse_scenario, shipped
 from readiness import winhttp
 from readiness.facts import parse_facts
 from readiness.probe import SCHEMA, ProbeInput, parse_input, render_input
-from fixtures.emulator.hostprobe import ANSWER_MS, probe_delay, probe_output, probe_stdout
 from readiness.probe.gather import REGISTRY_KEYS
 
-NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 WS = "0b7e7e3a-5d4e-4b2a-9a57-1f2c3d4e5f60"
 WS2 = "6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e"
 OPS = "eus2-jobruntimedata-prod-su1.azure-automation.net:443"

@@ -57,7 +57,7 @@ def test_every_fault_is_covered_here():
 
 
 def test_refuse(fleet):
-    with pytest.raises(requests.exceptions.ConnectionError, match="[Rr]efused"):
+    with pytest.raises(requests.exceptions.ConnectionError, match=r"[Rr]efused"):
         _session(fleet, "f-refuse").run_cmd("hostname")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import struct
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,7 +24,7 @@ from readiness.probe.gather import OPERATIONS_MANAGER, EventQuery, RegistryRead,
 from readiness.probe_pool import PROBE_ERROR, ProbeSettings, probe_host
 from tests.emulated import fleet, host_url, run_suite, write_hosts
 
-NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 PROXY = "proxy.contoso.local:8080"
 HTTPS = "https://eus2-jobruntimedata-prod-su1.azure-automation.net"
 INPUT = ProbeInput(timeout_ms=200)
@@ -184,7 +184,7 @@ def test_a_script_that_needs_get_winevent_loses_its_logs_there():
 
 
 def test_the_language_mode_document_is_refused_with_a_reason():
-    with pytest.raises(LanguageModeRefused, match="Constrained Language Mode .*AppLocker or Windows Defender Application Control"):
+    with pytest.raises(LanguageModeRefused, match=r"Constrained Language Mode .*AppLocker or Windows Defender Application Control"):
         parse_facts({"schema": "readiness-probe/2", "language_mode": "ConstrainedLanguage"})
     with pytest.raises(ProbeOutputError, match="not a language-mode document"):
         parse_facts({"schema": "readiness-probe/2", "language_mode": "FullLanguage"})

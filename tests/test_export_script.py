@@ -16,8 +16,8 @@ import pytest
 
 from readiness import capture
 from readiness.capture import export_script
-from readiness.probe import render_input, script_text
 from readiness.endpoints import Endpoints, probe_input
+from readiness.probe import render_input, script_text
 from tests.test_probe_script import CHECKS, broken_nodes, parse
 
 # What the audit reports of the export and not of the probe, with "line N" left out.
@@ -44,8 +44,8 @@ EXPORT_ADDS = {
     "output": {
         # GZipStream.Write writes into the MemoryStream, not to stdout; the capture is the one
         # [Console]::Out.Write.
-        "writes to stdout: ['$CaptureZip.Write($CaptureBytes, 0, $CaptureBytes.Length)', "
-        "'[Console]::Out.Write($CaptureText + \"`r`n\")']",
+        ("writes to stdout: ['$CaptureZip.Write($CaptureBytes, 0, $CaptureBytes.Length)', "
+        "'[Console]::Out.Write($CaptureText + \"`r`n\")']"),
         # The Constrained Language capture: PowerShell's own output (CLM blocks [Console]), or Out-File.
         "would write to stdout: $CaptureText | Out-File -FilePath $OutFile -Encoding ASCII",
         "would write to stdout: $CaptureText",
@@ -82,7 +82,7 @@ def test_the_export_is_the_probe_with_its_input_and_the_capture_around_it():
     assert render_input(probe_input(Endpoints.for_location("japaneast"))) in head
     assert head.endswith(capture.LANGUAGE_MODE_BRANCH)
     # param() is the script's first statement (comments may precede it), as -File requires.
-    assert [line for line in head.splitlines() if not line.startswith("#")][0] == "param([string]$OutFile = '')"
+    assert next(line for line in head.splitlines() if not line.startswith("#")) == "param([string]$OutFile = '')"
 
 
 def test_each_listed_addition_is_needed():

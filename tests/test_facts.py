@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jsonschema
 import pytest
 
 from readiness.facts import (
-    FactUnavailable, Facts, ProbeOutputError, TruncatedQuery, _validator, parse_facts, parse_probe_output)
+    Facts,
+    FactUnavailable,
+    ProbeOutputError,
+    TruncatedQuery,
+    _validator,
+    parse_facts,
+    parse_probe_output,
+)
 from readiness.winhttp import WinHttpSettingsError
 from tests.facts_builder import (
-    AU_POLICY, CONNECTIONS, MACHINE_KEYS, NDP_FULL, OPS_LOG, TLS_CLIENT, WS, HostDoc, updates_event,
+    AU_POLICY,
+    CONNECTIONS,
+    MACHINE_KEYS,
+    NDP_FULL,
+    OPS_LOG,
+    TLS_CLIENT,
+    WS,
+    HostDoc,
+    updates_event,
 )
 
 PROXY = "proxy.contoso.local:8080"
@@ -49,8 +64,8 @@ INVALID = [
     (("registry", NDP_FULL, "values", "Release", "value"), "533320",
      f"registry.{NDP_FULL}.values.Release.value: expected integer, got '533320'"),
     (("registry", NDP_FULL, "values", "Release", "type"), "Dword",
-     f"registry.{NDP_FULL}.values.Release.type: expected one of DWord, QWord, String, ExpandString, MultiString, Binary, "
-     "got 'Dword'"),
+     (f"registry.{NDP_FULL}.values.Release.type: expected one of DWord, QWord, String, ExpandString, MultiString, Binary, "
+     "got 'Dword'")),
     (("registry", NDP_FULL, "values", "Release", "value"), -1,
      f"registry.{NDP_FULL}.values.Release.value: -1 is out of range"),
     (("registry", CONNECTIONS, "values", "WinHttpSettings", "value"), "not base64!",
@@ -217,9 +232,9 @@ def test_registry_key_the_probe_does_not_read():
 
 def test_events_have_aware_times_and_the_collection_time_too():
     facts = HostDoc().facts()
-    assert facts.collected_at == datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
+    assert facts.collected_at == datetime(2026, 11, 26, 12, tzinfo=UTC)
     [event] = facts.event_log("operations manager").events
-    assert (event.id, event.time) == (1210, datetime(2026, 11, 26, 7, tzinfo=timezone.utc))
+    assert (event.id, event.time) == (1210, datetime(2026, 11, 26, 7, tzinfo=UTC))
 
 
 def test_winhttp_proxy_comes_from_the_registry_blob_not_the_routing_field():
@@ -230,7 +245,7 @@ def test_winhttp_proxy_comes_from_the_registry_blob_not_the_routing_field():
 
 def test_winhttp_proxy_that_does_not_decode_raises():
     with pytest.raises(WinHttpSettingsError):
-        HostDoc().proxy(None, blob=b"\x18\0\0\0").facts().winhttp_proxy
+        HostDoc().proxy(None, blob=b"\x18\0\0\0").facts().winhttp_proxy  # noqa: B018 -- the property raises
 
 
 def test_proxy_route_names_the_server():
@@ -280,4 +295,4 @@ def test_tls12_offered_is_read_from_the_network_fact():
     assert HostDoc().facts().tls12_offered is True
     assert HostDoc().probe_tls12(False).facts().tls12_offered is False
     with pytest.raises(FactUnavailable):
-        HostDoc().unavailable("network").facts().tls12_offered
+        HostDoc().unavailable("network").facts().tls12_offered  # noqa: B018 -- the property raises

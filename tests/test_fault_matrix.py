@@ -68,7 +68,7 @@ def _faulty_fleet() -> contextlib.AbstractContextManager[Fleet]:
 def _urls(served: Fleet) -> dict[str, str]:
     """Case -> the host URL that shows it; "none" is a healthy host reached normally."""
     hosts = served.hosts
-    urls = {name: host_url(host) for name, host in zip(INJECTED, hosts)}
+    urls = {name: host_url(host) for name, host in zip(INJECTED, hosts, strict=False)}
     tls, wrong, clean = hosts[len(INJECTED):]
     urls["tls"] = host_url(tls, "https")
     urls["wrong_password"] = f"winrm://{wrong.user}:not-{wrong.password}@{wrong.address}:{wrong.http_port}?no_ssl=true"
@@ -130,7 +130,7 @@ def test_each_fault_fails_its_probe_within_its_bound():
     with _faulty_fleet() as served:
         urls = _urls(served)
         with concurrent.futures.ThreadPoolExecutor(len(urls)) as pool:
-            done = dict(zip(urls, pool.map(probe, urls.values())))
+            done = dict(zip(urls, pool.map(probe, urls.values()), strict=False))
     timings = {case: elapsed for case, (_, elapsed) in done.items()}
     print("time to Failed per fault (s):", ", ".join(f"{c} {t:.2f}" for c, t in timings.items()))
     assert done["none"][0].failure is None and done["none"][0].facts is not None

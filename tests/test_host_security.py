@@ -19,7 +19,7 @@ import pytest
 import testinfra.backend
 from testinfra.backend.ssh import SshBackend
 
-from readiness.hosts import HostSpecError, TESTINFRA_REFUSED, parse_host, password_for, read_password_file
+from readiness.hosts import TESTINFRA_REFUSED, HostSpecError, parse_host, password_for, read_password_file
 from readiness.reports.json_report import merge_reports, write_report
 from readiness.transport_policy import InsecureTransport, apply, weakened
 from tests.emulated import display, fleet, host_url, run_suite, suite_process
@@ -281,7 +281,7 @@ def test_a_password_file_that_is_not_a_regular_file_is_refused(tmp_path):
             read_password_file(str(path))
     with pytest.raises(HostSpecError, match="no such file"):
         read_password_file(str(tmp_path / "missing"))
-    with pytest.raises(HostSpecError, match="first line .* is empty"):
+    with pytest.raises(HostSpecError, match=r"first line .* is empty"):
         read_password_file(str(_secret_file(tmp_path / "empty", "\nsecond\n", 0o600)))
     assert read_password_file(str(_secret_file(tmp_path / "ok", "a b#c\r\n", 0o400))) == "a b#c"
     assert stat.S_IMODE((tmp_path / "ok").stat().st_mode) == 0o400

@@ -143,7 +143,7 @@ def test_bad_inventories_and_vault_files(tmp_path):
         AnsibleInventory(str(tmp_path / "absent")).hosts("all")
     broken = tmp_path / "broken.yml"
     broken.write_text("all: [unclosed\n", encoding="utf-8")
-    with pytest.raises(InventoryError, match="broken.yml' cannot be read"):
+    with pytest.raises(InventoryError, match=r"broken\.yml' cannot be read"):
         AnsibleInventory(str(broken)).hosts("all")
     ok = tmp_path / "ok.ini"
     ok.write_text("w ansible_host=127.0.0.5\n", encoding="utf-8")

@@ -97,9 +97,9 @@ def test_the_checker_catches_english():
 def test_languages():
     assert lang.LANGUAGES == ("en", "ja") and lang.DEFAULT_LANGUAGE == "en"
     assert lang.check_language(None) == "en"
-    with pytest.raises(lang.UnknownLanguage, match="'de'.*en, ja"):
+    with pytest.raises(lang.UnknownLanguage, match=r"'de'.*en, ja"):
         lang.ui("matrix.heading", "de")
-    with pytest.raises(KeyError, match="no.such"):
+    with pytest.raises(KeyError, match=r"no\.such"):
         lang.ui("no.such", "ja")
 
 
@@ -143,8 +143,8 @@ def test_english_ui_strings_are_todays_text(key):
         assert en == key.removeprefix("group.") and en in {i.group_name for i in RULES.values()}
         return
     sources = _sources()
-    for chunk in re.split(r"\{\w+\}", en):
-        chunk = chunk.strip()
+    for piece in re.split(r"\{\w+\}", en):
+        chunk = piece.strip()
         if chunk:
             assert chunk in sources, (key, chunk)
 
@@ -205,8 +205,8 @@ def test_japanese_verify_is_the_same_powershell(rule_id):
     for comment in comments:
         assert_japanese(comment, f"{rule_id}.verify")
     # Code blocks and inline code of the fix are the English one's.
-    assert re.findall(r"^    .*$", ja_fix := remediation.for_rule(rule_id, "ja").fix, flags=re.M) == \
-        re.findall(r"^    .*$", remediation.for_rule(rule_id, "en").fix, flags=re.M), ja_fix
+    assert re.findall(r"^    .*$", ja_fix := remediation.for_rule(rule_id, "ja").fix, flags=re.MULTILINE) == \
+        re.findall(r"^    .*$", remediation.for_rule(rule_id, "en").fix, flags=re.MULTILINE), ja_fix
 
 
 def test_japanese_catalog_covers_exactly_the_rules():
@@ -308,7 +308,7 @@ def test_cli_japanese_one_rule():
     assert done.returncode == 0, done.stderr
     out = done.stdout.decode("utf-8")
     assert out.startswith("# WUServiceRunningCheck (Windows Update サービスの状態)\n")
-    heads = re.findall(r"^## (.+)$", out, flags=re.M)
+    heads = re.findall(r"^## (.+)$", out, flags=re.MULTILINE)
     assert heads == ["チェックの内容", "重要な理由", "修正方法", "確認方法"]
     assert "Set-Service -Name wuauserv" in out and "```powershell" in out
     assert "# TlsVersionCheck" not in out
@@ -318,7 +318,7 @@ def test_cli_japanese_all_rules_and_equals_form():
     done = _cli("--lang=ja")
     assert done.returncode == 0, done.stderr
     out = done.stdout.decode("utf-8")
-    assert re.findall(r"^# ([A-Za-z0-9]+) \(", out, flags=re.M) == list(RULES)
+    assert re.findall(r"^# ([A-Za-z0-9]+) \(", out, flags=re.MULTILINE) == list(RULES)
     assert out.count("## 修正方法\n") == len(RULES)
     assert "What it checks" not in out
 
@@ -329,7 +329,7 @@ def test_cli_english_is_unchanged():
     assert english.stdout == default.stdout
     expected = "\n".join(remediation._REMEDIATIONS[r].text(r) for r in RULES)
     assert default.stdout.decode("utf-8") == expected
-    assert re.findall(rb"^## (.+)$", default.stdout, flags=re.M)[:4] == [
+    assert re.findall(rb"^## (.+)$", default.stdout, flags=re.MULTILINE)[:4] == [
         b"What it checks", b"Why it matters", b"How to fix", b"How to verify"]
 
 

@@ -61,7 +61,7 @@ def test_cli_prints_one_rule():
 def test_cli_prints_all_rules_without_argument():
     done = _cli()
     assert done.returncode == 0, done.stderr
-    heads = re.findall(r"^# (\w+) \(", done.stdout, flags=re.M)
+    heads = re.findall(r"^# (\w+) \(", done.stdout, flags=re.MULTILINE)
     assert heads == list(RULES)
 
 

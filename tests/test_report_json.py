@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from readiness.catalog import RULES
-from readiness.reports.json_report import (SCHEMA, ReportError, build_report, host_file_name, merge_reports,
-                                   write_host_files, write_report)
+from readiness.reports.json_report import (
+    SCHEMA,
+    ReportError,
+    build_report,
+    host_file_name,
+    merge_reports,
+    write_host_files,
+    write_report,
+)
 from readiness.results import FAILED, PASSED, WARNING
 from tests.report_suite import EVIL_HOST, QUOTE_HOST, host_report, make_suite
 

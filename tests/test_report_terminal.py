@@ -34,8 +34,8 @@ def test_summary_lines_for_what_is_not_passed():
     lines = problem_lines(entry)
     assert lines == [
         (FAILED, "web-01  TlsVersionCheck  Failed  TLS 1.2 is not enabled"),
-        (WARNING, "web-01  ProxySettings  PassedWithWarning  ProxySettings is PassedWithWarning"
-                  "  [route: proxy http://proxy:3128]"),
+        (WARNING, ("web-01  ProxySettings  PassedWithWarning  ProxySettings is PassedWithWarning"
+                  "  [route: proxy http://proxy:3128]")),
     ]
     assert total_line(entry) == ("web-01  Failed  4 rules: 1 Passed, 1 PassedWithWarning, 1 Failed, "
                                  "1 not applicable")

@@ -17,9 +17,8 @@ import pytest
 
 from readiness.catalog import RULES
 from readiness.reports.json_report import host_file_name
-from tests.emulated import ROOT, RULES_DIR, display, expected, host_url, write_hosts
-from tests.emulated import run_suite
 from tests.chromium import non_blank, shot
+from tests.emulated import ROOT, RULES_DIR, display, expected, host_url, run_suite, write_hosts
 
 NAMES = ["healthy", "seed-sample", "warnings", "hostile-strings"]
 RULE_ORDER = list(RULES)
@@ -72,7 +71,7 @@ def test_mixed_fleet_json_junit_host_files_and_terminal(pytester, served):
 
     # The troubleshooter JSON: every host in fleet order, full objects, fields in order.
     assert [e["host"] for e in data["hosts"]] == [display(h) for h in hosts]
-    for host, entry in zip(hosts, data["hosts"]):
+    for host, entry in zip(hosts, data["hosts"], strict=False):
         assert entry["platform"] == "windows" and entry["not_applicable"] == []
         assert triples(entry["results"]) == expected_of(host, host is dead), host.name
         for obj in entry["results"]:
@@ -115,11 +114,11 @@ def test_mixed_fleet_json_junit_host_files_and_terminal(pytester, served):
 
     # Terminal: per host, one line per rule that is not Passed, then the host's total line.
     summary = out[out.index("readiness summary"):]
-    for host, entry in zip(hosts, data["hosts"]):
+    for host, entry in zip(hosts, data["hosts"], strict=False):
         lines = [line for line in summary.splitlines() if line.startswith(entry["host"] + "  ")]
         problems = [r for r in entry["results"] if r["CheckResult"] != "Passed"]
         assert len(lines) == len(problems) + 1, (host.name, lines)
-        for line, r in zip(lines, problems):
+        for line, r in zip(lines, problems, strict=False):
             assert line.startswith(f"{entry['host']}  {r['RuleId']}  {r['CheckResult']}  "), line
         worst = "Failed" if any(r["CheckResult"] == "Failed" for r in entry["results"]) else (
             "PassedWithWarning" if problems else "Passed")
@@ -153,7 +152,7 @@ def test_junit_has_the_documented_properties_and_results_reach_every_report(pyte
     assert routes > 0  # the network rules say which route decided
     # The results travelled to the JSON, the terminal and the HTML report, from the workers too.
     dead = hosts[-1]
-    for host, entry in zip(hosts, data["hosts"]):
+    for host, entry in zip(hosts, data["hosts"], strict=False):
         assert triples(entry["results"]) == expected_of(host, host is dead), host.name
     assert f"{display(dead)}  Failed  20 rules: 20 Failed" in result.stdout.str()
     page = (pytester.path / "readiness.html").read_text(encoding="utf-8")
@@ -165,7 +164,7 @@ def test_compact_json_and_the_list_format(pytester, served):
     result, data, hosts = mixed_run(pytester, served, "--readiness-json-compact",
                                     f"--readiness-json-dir={per_host}", "--readiness-format", "list")
     assert result.ret == 1
-    for host, entry in zip(hosts, data["hosts"]):
+    for host, entry in zip(hosts, data["hosts"], strict=False):
         assert triples(entry["results"]) == expected_of(host, host is hosts[-1]), host.name
         for obj in entry["results"]:
             assert list(obj) == COMPACT_FIELDS
@@ -249,7 +248,7 @@ def test_real_html_report_in_chromium(pytester, served, page, tmp_path):
     # Host-supplied markup stays text: no element of it, and the strings shown as they are.
     assert page.evaluate("document.querySelectorAll('#results-table b, #results-table script, "
                          "#readiness-matrix b, #readiness-matrix script, .readiness-remediation b').length") == 0
-    hostile = next(e for h, e in zip(hosts, data["hosts"]) if h.name == "hostile-strings")
+    hostile = next(e for h, e in zip(hosts, data["hosts"], strict=False) if h.name == "hostile-strings")
     wsus = next(r for r in hostile["results"] if r["RuleId"] == "WSUSServerConfigured")
     assert "<script>" in wsus["CheckResultMessage"]
     messages = page.evaluate("[...document.querySelectorAll('#results-table td.col-message')].map(td => td.textContent)")
@@ -260,7 +259,7 @@ def test_real_html_report_in_chromium(pytester, served, page, tmp_path):
         "[...document.querySelectorAll('#readiness-matrix tbody tr')].map(r => [r.dataset.host, "
         "[...r.querySelectorAll('td[data-rule-id]')].map(c => [c.dataset.ruleId, c.dataset.checkResult])])")
     assert [host for host, _ in rows] == [e["host"] for e in data["hosts"]]
-    for (host, cells), entry in zip(rows, data["hosts"]):
+    for (host, cells), entry in zip(rows, data["hosts"], strict=False):
         assert cells == [[r["RuleId"], r["CheckResult"]] for r in entry["results"]], host
 
     # Every row that is not Passed carries its remediation; Passed rows do not.

@@ -12,8 +12,22 @@ from readiness import catalog, winhttp
 from readiness.facts import FactUnavailable
 from readiness.outcomes import Decision, Inconclusive, Rule, Settings, evaluate
 from tests.facts_builder import (
-    AU_POLICY, CONNECTIONS, MACHINE_KEYS, NDP_FULL, OPS_LOG, SMA_LOG, TLS_CLIENT, TLS_SERVER, WS, WS2, WU_POLICY,
-    HostDoc, event, seed_sample, updates_event, worker_event,
+    AU_POLICY,
+    CONNECTIONS,
+    MACHINE_KEYS,
+    NDP_FULL,
+    OPS_LOG,
+    SMA_LOG,
+    TLS_CLIENT,
+    TLS_SERVER,
+    WS,
+    WS2,
+    WU_POLICY,
+    HostDoc,
+    event,
+    seed_sample,
+    updates_event,
+    worker_event,
 )
 
 RULE_MODULES = ("prerequisites", "connectivity", "service_health", "permissions", "machine_settings")

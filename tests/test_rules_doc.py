@@ -27,12 +27,12 @@ CHECKS = {"passed": "Passed", "warned": "PassedWithWarning", "failed": "Failed"}
 def sections() -> dict[str, tuple[int, str]]:
     """RuleId -> (number, text) of each ``### N. RuleId`` section, in the page's order."""
     text = DOC.read_text(encoding="utf-8")
-    parts = re.split(r"^### (\d+)\. (\w+)\n", text, flags=re.M)
+    parts = re.split(r"^### (\d+)\. (\w+)\n", text, flags=re.MULTILINE)
     return {parts[i + 1]: (int(parts[i]), parts[i + 2]) for i in range(1, len(parts), 3)}
 
 
 def field(section: str, name: str) -> str:
-    match = re.search(rf"^- {name}: `(.*?)`(?: \(|$)", section, flags=re.M)
+    match = re.search(rf"^- {name}: `(.*?)`(?: \(|$)", section, flags=re.MULTILINE)
     assert match, f"no {name} line"
     return match.group(1)
 
@@ -112,7 +112,7 @@ def test_identity_is_the_catalogs(rule_id):
 
 @pytest.mark.parametrize("rule_id", list(RULES))
 def test_each_rule_says_what_it_reads(rule_id):
-    reads = re.search(r"^- Reads: (.+)$", sections()[rule_id][1], flags=re.M)
+    reads = re.search(r"^- Reads: (.+)$", sections()[rule_id][1], flags=re.MULTILINE)
     assert reads and len(reads.group(1)) > 20, "no Reads: line naming the rule's inputs"
 
 

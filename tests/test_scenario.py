@@ -5,25 +5,36 @@ from __future__ import annotations
 
 import dataclasses
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
+from fixtures import expected_table
 from fixtures import seed_sample as seed_sample_output
+from fixtures.emulator.hostprobe import probe_output
 from fixtures.faults import FAULTS
 from fixtures.scenario import (
-    HOSTS, AccessRule, Answers, Event, ExpectedResult, RegistryValue, Scenario, ScenarioError, Service, load_scenario,
-    parse_scenario, shipped)
+    HOSTS,
+    AccessRule,
+    Answers,
+    Event,
+    ExpectedResult,
+    RegistryValue,
+    Scenario,
+    ScenarioError,
+    Service,
+    load_scenario,
+    parse_scenario,
+    shipped,
+)
 from readiness import acl as acl_rights
 from readiness.catalog import RULES as CATALOG
-from fixtures import expected_table
-from fixtures.emulator.hostprobe import probe_output
 from readiness.probe import ProbeInput
 from tests.emulated import documented_example, documented_example_text, expected
 
-NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 MK = "C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys"
 RULE_IDS = list(CATALOG)
 
@@ -425,8 +436,8 @@ ERRORS = [
     (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Pass', 'OperatingSystemCheck.Passed']] + EXPECTED_ROWS[1:]}}}",
      "expected.results[0].CheckResult: expected one of Passed, PassedWithWarning, Failed, got 'Pass'"),
     (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Failed', 'OperatingSystemCheck.Passed']] + EXPECTED_ROWS[1:]}}}",
-     "expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>, "
-     "got 'OperatingSystemCheck.Passed'"),
+     ("expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>, "
+     "got 'OperatingSystemCheck.Passed'")),
     (f"name: x\nexpected: {{results: {[['OperatingSystemCheck', 'Failed', 'OperatingSystemCheck.Failed.']] + EXPECTED_ROWS[1:]}}}",
      "expected.results[0].CheckResultMessageId: expected OperatingSystemCheck.Failed or OperatingSystemCheck.Failed.<Reason>"),
     (f"name: x\nexpected: {{results: {EXPECTED_ROWS[:19] + [['LAOmsEndpointConnectivity', 'Passed', 7]]}}}",

@@ -26,7 +26,7 @@ import pytest
 from fixtures.emulator import Fleet
 from readiness.connection import WinRMBackend
 from readiness.hosts import parse_host
-from tests.emulated import RULES_DIR, ROOT, display, fleet, leaks, scenario
+from tests.emulated import ROOT, RULES_DIR, display, fleet, leaks, scenario
 
 VERBOSE = ["-vv", "--tb=long", "--log-level=DEBUG", "-rA"]
 
@@ -144,7 +144,7 @@ def test_tokens_are_withheld_from_child_loggers_at_every_level(caplog):
     resp = base64.b64encode(b"\xa1\x82\x01\x02\x30\x81\xff" + secrets.token_bytes(64)).decode()
     with caplog.at_level(1):
         logging.getLogger("spnego._ntlm").debug("NTLM step output: %s", ntlm)
-        logging.getLogger("winrm.vendor.requests_kerberos.kerberos_").error(f"Authorization: Negotiate {spnego}")
+        logging.getLogger("winrm.vendor.requests_kerberos.kerberos_").error(f"Authorization: Negotiate {spnego}")  # noqa: G004 -- a preformatted message, on purpose
         logging.getLogger("requests_credssp.credssp").warning("server said %r", f"Negotiate {resp}")
         logging.getLogger("spnego").info("raw %r", b"NTLMSSP\x00\x02\x00\x00\x00" + b"\x11" * 8)
         logging.getLogger("urllib3.connectionpool").debug('http://127.0.0.1:5985 "POST /wsman HTTP/1.1" 200 727')

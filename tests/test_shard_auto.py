@@ -25,8 +25,8 @@ def test_auto_reads_the_ci_variables(env, shard):
 
 
 @pytest.mark.parametrize("env, words", [
-    ({}, "no shard variables are set (looked for READINESS_SHARD_INDEX/READINESS_SHARD_TOTAL, "
-         "CI_NODE_INDEX/CI_NODE_TOTAL, SYSTEM_JOBPOSITIONINPHASE/SYSTEM_TOTALJOBSINPHASE)"),
+    ({}, ("no shard variables are set (looked for READINESS_SHARD_INDEX/READINESS_SHARD_TOTAL, "
+         "CI_NODE_INDEX/CI_NODE_TOTAL, SYSTEM_JOBPOSITIONINPHASE/SYSTEM_TOTALJOBSINPHASE)")),
     ({"CI_NODE_INDEX": "0", "CI_NODE_TOTAL": "4"}, "CI_NODE_INDEX=0 is not between 1 and CI_NODE_TOTAL=4"),
     ({"SYSTEM_JOBPOSITIONINPHASE": "3", "SYSTEM_TOTALJOBSINPHASE": "2"}, "is not between 1 and"),
     ({"READINESS_SHARD_INDEX": "1"}, "READINESS_SHARD_TOTAL='' (explicit) must both be whole numbers"),
@@ -69,7 +69,7 @@ def test_a_run_with_shard_auto_checks_the_jobs_slice(pytester, monkeypatch, vari
 def test_a_run_with_shard_auto_and_no_variables_is_a_usage_error(pytester, monkeypatch):
     for name in CI_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    result, hosts = _collected(pytester, f"--hosts={HOSTS}", "--shard=auto")
+    result, _hosts = _collected(pytester, f"--hosts={HOSTS}", "--shard=auto")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "--shard auto: no shard variables are set" in result.stderr.str()
     assert "Traceback" not in result.stderr.str() + result.stdout.str()

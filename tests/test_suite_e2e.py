@@ -6,11 +6,20 @@ import os
 
 import pytest
 
-from readiness.catalog import RULES
 from fixtures import seed_sample
 from fixtures.scenario import shipped
+from readiness.catalog import RULES
 from tests.emulated import (
-    display, documented_example, expected, fleet, host_url, reported, run_suite, scenario, write_hosts)
+    display,
+    documented_example,
+    expected,
+    fleet,
+    host_url,
+    reported,
+    run_suite,
+    scenario,
+    write_hosts,
+)
 
 SHIPPED = [path.stem for path in shipped()]
 DEFAULT_LOCATION = [name for name in SHIPPED if expected(name).location is None]
@@ -89,7 +98,7 @@ def test_location_selects_the_endpoints(pytester):
         location = served_scenario.expected.location
         with fleet([served_scenario]) as served:
             host = served.hosts[0]
-            result, data = run_suite(pytester, f"--hosts={host_url(host)}", "--connect-timeout", "1",
+            _result, data = run_suite(pytester, f"--hosts={host_url(host)}", "--connect-timeout", "1",
                                      f"--automation-account-location={location}")
         assert reported(data["hosts"][0]) == list(served_scenario.expected.results), served_scenario.name
         ops = next(r for r in data["hosts"][0]["results"]
@@ -113,9 +122,9 @@ def test_hosts_file_given_with_a_space_from_another_directory(pytester, tmp_path
 def test_group_markers_and_rule_ids_select_tests(pytester, marker, rules):
     with fleet(["healthy"]) as served:
         url = host_url(served.hosts[0])
-        result, data = run_suite(pytester, f"--hosts={url}", "-m", marker, "--connect-timeout", "1")
+        _result, data = run_suite(pytester, f"--hosts={url}", "-m", marker, "--connect-timeout", "1")
         assert {r["RuleId"] for r in data["hosts"][0]["results"]} == rules
-        result, data = run_suite(pytester, f"--hosts={url}", "-k", "TlsVersionCheck", "--connect-timeout", "1")
+        _result, data = run_suite(pytester, f"--hosts={url}", "-k", "TlsVersionCheck", "--connect-timeout", "1")
         assert [r["RuleId"] for r in data["hosts"][0]["results"]] == ["TlsVersionCheck"]
 
 
@@ -125,7 +134,7 @@ def test_xdist_keeps_the_report_order_and_probes_each_host_once(pytester, ini):
     config = [] if ini == "pytest.ini" else ["-c", os.devnull]
     with fleet(["healthy", "seed-sample", "warnings"]) as served:
         lines = [host_url(h) for h in served.hosts]
-        result, data = run_suite(pytester, "--hosts=" + ",".join(lines), "-n", "2", "--connect-timeout", "1", *config)
+        _result, data = run_suite(pytester, "--hosts=" + ",".join(lines), "-n", "2", "--connect-timeout", "1", *config)
         requests = served.requests_per_host()
     assert [e["host"] for e in data["hosts"]] == [display(h) for h in served.hosts]
     for entry in data["hosts"]:

@@ -18,10 +18,17 @@ from winrm.exceptions import InvalidCredentialsError, WinRMTransportError
 from fixtures.emulator import Fleet, free_base_address
 from readiness.catalog import RULES
 from readiness.hosts import collect_hosts
-from readiness.probe_pool import (FIRST_RETRY_DELAY, MAX_RETRY_DELAY, HostFailure, HostProbe, ProbeSettings,
-                               classify, probe_waiting)
-from tests.emulated import RULES_DIR, display, host_url, run_suite, scenario, write_hosts
+from readiness.probe_pool import (
+    FIRST_RETRY_DELAY,
+    MAX_RETRY_DELAY,
+    HostFailure,
+    HostProbe,
+    ProbeSettings,
+    classify,
+    probe_waiting,
+)
 from tests.chromium import Page
+from tests.emulated import RULES_DIR, display, host_url, run_suite, scenario, write_hosts
 
 
 def _by_host(data):
@@ -127,7 +134,7 @@ def test_failures_that_will_not_heal_are_not_retried(pytester, fault, reason):
     with Fleet([scenario("healthy")], base_address=free_base_address(), faults={"healthy": [fault]}) as served:
         host = served.hosts[0]
         started = time.monotonic()
-        result, data = run_suite(pytester, f"--hosts={host_url(host)}", "--connect-timeout", "1",
+        _result, data = run_suite(pytester, f"--hosts={host_url(host)}", "--connect-timeout", "1",
                                  "--wait-for-hosts", "60")
         took = time.monotonic() - started
     entry = data["hosts"][0]

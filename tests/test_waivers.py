@@ -10,10 +10,10 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from readiness.waivers import WaiverError, load
-from tests.emulated import RULES_DIR, display, fleet, host_url, run_suite, write_hosts
 from tests.chromium import Page
+from tests.emulated import RULES_DIR, display, fleet, host_url, run_suite, write_hosts
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 
 
 def _file(tmp_path, text: str):
@@ -107,7 +107,7 @@ def test_a_malformed_file_names_the_line(tmp_path, text, line, words):
 
 
 def test_a_missing_file(tmp_path):
-    with pytest.raises(WaiverError, match="nope.yaml: no such file"):
+    with pytest.raises(WaiverError, match=r"nope\.yaml: no such file"):
         load(tmp_path / "nope.yaml", "nope.yaml")
 
 

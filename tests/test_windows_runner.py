@@ -26,8 +26,8 @@ import yaml
 from readiness import capture, probe, probe_pool
 from readiness.catalog import RULES
 from readiness.hosts import parse_host
-from readiness.reports.json_report import build_report
 from readiness.reports.gathering import HostReport
+from readiness.reports.json_report import build_report
 from readiness.results import Result
 from tests.emulated import ROOT, run_suite
 from tests.facts_builder import MACHINE_KEYS, NDP_FULL, HostDoc
@@ -76,7 +76,7 @@ def test_command_lines_are_the_suites_under_each_shell():
 
 
 def test_a_command_line_that_is_not_powershell_is_refused():
-    with pytest.raises(runner.RunnerCheckError, match="does not start with powershell.exe"):
+    with pytest.raises(runner.RunnerCheckError, match=r"does not start with powershell\.exe"):
         runner.pwsh_command_line("cmd.exe /c whoami")
 
 

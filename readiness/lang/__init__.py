@@ -132,7 +132,19 @@ def message_en(message_id: str) -> str | None:
 
 
 __all__ = [
-    "LANGUAGES", "DEFAULT_LANGUAGE", "LANGUAGE_NAMES", "HOST_REASONS", "UnknownLanguage",
-    "check_language", "ui", "ui_keys", "check_result_name", "rule_name", "group_name",
-    "message_ids", "known_message_id", "explain", "message_en",
+    "DEFAULT_LANGUAGE",
+    "HOST_REASONS",
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "UnknownLanguage",
+    "check_language",
+    "check_result_name",
+    "explain",
+    "group_name",
+    "known_message_id",
+    "message_en",
+    "message_ids",
+    "rule_name",
+    "ui",
+    "ui_keys",
 ]

@@ -213,7 +213,7 @@ def _strings(value: object, name: str) -> tuple[str, ...]:
 def _entries(value: object, name: str, keys: tuple[str, ...]) -> list[dict[str, object]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) and set(v) == set(keys) for v in value):
         raise NotAProbe(f"${name} is not an array of hashtables with keys {', '.join(keys)}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _number(value: object, name: str) -> int:
@@ -256,7 +256,7 @@ def parse_input(text: str) -> ProbeInput:
         ids = e["ids"]
         if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
             raise NotAProbe("$ProbeEvents: ids is not an array of numbers")
-        events.append(EventQuery(_strings([e["log"]], "ProbeEvents")[0], tuple(ids),  # type: ignore[arg-type]
+        events.append(EventQuery(_strings([e["log"]], "ProbeEvents")[0], tuple(ids),
                                  _number(e["newest"], "ProbeEvents newest"), _strings([e["xpath"]], "ProbeEvents")[0]))
     return ProbeInput(
         tcp=_strings(raw["ProbeTcp"], "ProbeTcp"),

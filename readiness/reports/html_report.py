@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from readiness.catalog import RULES
-from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
 from readiness.remediation import for_rule
+from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
 from readiness.results import FAILED, PASSED, WARNING, HostResult
 
 NOT_APPLICABLE = "not applicable"
@@ -251,7 +251,7 @@ class HtmlReport:
             return
         extras.append({"name": "Remediation", "format_type": "html", "content": remediation_html(found),
                        "mime_type": None, "extension": None})
-        report.extras = extras
+        report.extras = extras  # type: ignore[attr-defined]  # pytest-html reads extras set on the report
 
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str],
                                     session: pytest.Session) -> None:

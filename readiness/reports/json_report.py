@@ -37,7 +37,7 @@ class ReportError(Exception):
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
 def result_objects(results: Iterable[Result], compact: bool = False) -> list[dict[str, Any]]:
@@ -58,7 +58,7 @@ def host_object(entry: HostReport, compact: bool = False) -> dict[str, Any]:
 def summarize(hosts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Counts of a report's hosts and results; a host without any result counts as not ready."""
     summary: dict[str, Any] = {"hosts": len(hosts)}
-    summary.update({level: 0 for level in CHECK_RESULTS})
+    summary.update(dict.fromkeys(CHECK_RESULTS, 0))
     summary["not_applicable"] = 0
     not_ready = []
     for host in hosts:

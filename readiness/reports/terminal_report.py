@@ -19,8 +19,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.printable import printable
+from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.results import CHECK_RESULTS, FAILED, PASSED, WARNING, Result
 
 NOT_APPLICABLE = "not applicable"
@@ -61,7 +61,7 @@ def format_list(results: Iterable[Result]) -> str:
 
 def counts(entry: HostReport) -> dict[str, int]:
     """How many results of each CheckResult, and how many rules did not apply."""
-    found = {level: 0 for level in CHECK_RESULTS}
+    found = dict.fromkeys(CHECK_RESULTS, 0)
     for result in entry.results:
         found[result.CheckResult] = found.get(result.CheckResult, 0) + 1
     found[NOT_APPLICABLE] = len(entry.not_applicable)
