@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 
 # The report writers, each a pytest plugin with its own options and hooks, loaded with this one.
 # They write what the run's ResultCollector (registered in pytest_configure) gathered.
-pytest_plugins = ["readiness.reports.json_report", "readiness.reports.terminal_report", "readiness.reports.html_report"]
+pytest_plugins = ["readiness.reports.language", "readiness.reports.json_report", "readiness.reports.terminal_report",
+                  "readiness.reports.html_report"]
 
 HOST_FIXTURE = "readiness_host"
 # The reason of a rule that broke (``<RuleId>.Failed.SuiteError``): the suite's own error, not the host's.

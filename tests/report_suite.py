@@ -27,7 +27,8 @@ import pytest
 from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector
 
 # The report plugins, loaded as the readiness plugin loads them.
-pytest_plugins = ["readiness.reports.json_report", "readiness.reports.terminal_report", "readiness.reports.html_report"]
+pytest_plugins = ["readiness.reports.language", "readiness.reports.json_report", "readiness.reports.terminal_report",
+                  "readiness.reports.html_report"]
 
 PLAN = json.loads(Path(__file__).with_name("plan.json").read_text(encoding="utf-8"))
 

@@ -14,27 +14,33 @@ environment table, which pytest-html inserts as HTML.
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 
 import pytest
 
 from readiness.catalog import RULES
+from readiness.lang import DEFAULT_LANGUAGE, LANGUAGE_NAMES, check_result_name, explain, group_name, rule_name, ui
 from readiness.remediation import for_rule
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
+from readiness.reports.language import report_language
 from readiness.results import FAILED, PASSED, WARNING, HostResult
 
 NOT_APPLICABLE = "not applicable"
 NOT_RUN = "not run"
 NO_RESULT = "no result"
 
-# The columns we add, after pytest-html's Result column: (data-column-type, header).
-COLUMNS = (("host", "Host"), ("ruleid", "RuleId"), ("group", "Group"),
-           ("checkresult", "CheckResult"), ("message", "Message"))
+# The columns we add, after pytest-html's Result column: (data-column-type, header in English).
+COLUMNS = tuple((column, ui(f"column.{column}")) for column in ("host", "ruleid", "group", "checkresult", "message"))
+# In a language other than English, the explanation of the message follows the message.
+EXPLANATION = "explanation"
+# pytest-html's own columns: data-column-type (or the header itself, for its unsortable Links) -> UI key.
+_HTML_COLUMNS = {"result": "table.result", "testId": "table.test", "duration": "table.duration", "Links": "table.links"}
 
-# Short labels of the matrix cells; the full CheckResult is in each cell's title.
-_LABELS = {PASSED: "Passed", WARNING: "Warning", FAILED: "Failed", NOT_APPLICABLE: "n/a",
-           NOT_RUN: "-", NO_RESULT: "Failed"}
+# Short labels of the matrix cells (the catalog's ``label.<state>``); the full CheckResult is in each cell's title.
+_LABELS = {state: ui(f"label.{state}") for state in (PASSED, WARNING, FAILED, NOT_APPLICABLE, NOT_RUN, NO_RESULT)}
+_LABEL_KEYS = {f"label.{state}" for state in _LABELS}
 
 STYLE = """
 .readiness-check { font-weight: bold; white-space: nowrap; }
@@ -59,6 +65,8 @@ table.readiness-matrix td.cell-notapplicable, table.readiness-matrix td.cell-not
 .readiness-remediation h4 { margin: 8px 0 2px; font-size: 13px; }
 .readiness-remediation p { margin: 2px 0 6px; }
 .readiness-remediation pre { background: #f0f0f0; padding: 6px; white-space: pre-wrap; }
+.readiness-explanation { color: #333; }
+td.col-explanation { max-width: 60ch; }
 """
 
 
@@ -89,40 +97,62 @@ def _prose(text: str) -> str:
     return "".join(parts)
 
 
-def remediation_html(found: HostResult) -> str:
-    """The remediation block shown under a result that is not Passed."""
+def remediation_html(found: HostResult, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The remediation block shown under a result that is not Passed.
+
+    The troubleshooter's message is shown as it is, in every language; in a language other than
+    English its explanation follows it.
+    """
     result = found.result
     assert result is not None
-    entry = for_rule(result.RuleId)
+    entry = for_rule(result.RuleId, lang)
     kind = "warning" if result.CheckResult == WARNING else "failed"
+    heading = ui("remediation.heading", lang, rule_id=result.RuleId,
+                 check=check_result_name(result.CheckResult, lang), host=found.host)
+    if lang == DEFAULT_LANGUAGE:
+        said = f"<p>{esc(result.CheckResultMessage)}</p>"
+    else:
+        explanation = explain(result.CheckResultMessageId, lang, result.CheckResultMessage)
+        said = (f"<h4>{esc(ui('remediation.message', lang))}</h4>"
+                f'<p class="readiness-message" lang="en">{esc(result.CheckResultMessage)}</p>')
+        if explanation:
+            said += (f"<h4>{esc(ui('remediation.explanation', lang))}</h4>"
+                     f'<p class="readiness-explanation">{esc(explanation)}</p>')
     return (
         f'<div class="readiness-remediation {kind}">'
-        f"<h3>{esc(result.RuleId)}: {esc(result.CheckResult)} on {esc(found.host)}</h3>"
-        f"<p>{esc(result.CheckResultMessage)}</p>"
-        f"<h4>What it checks</h4>{_prose(entry.what)}"
-        f"<h4>Why it matters</h4>{_prose(entry.why)}"
-        f"<h4>How to fix</h4>{_prose(entry.fix)}"
-        f"<h4>How to verify</h4><pre>{esc(entry.verify)}</pre>"
+        f"<h3>{esc(heading)}</h3>"
+        f"{said}"
+        f"<h4>{esc(ui('remediation.what', lang))}</h4>{_prose(entry.what)}"
+        f"<h4>{esc(ui('remediation.why', lang))}</h4>{_prose(entry.why)}"
+        f"<h4>{esc(ui('remediation.fix', lang))}</h4>{_prose(entry.fix)}"
+        f"<h4>{esc(ui('remediation.verify', lang))}</h4><pre>{esc(entry.verify)}</pre>"
         "</div>"
     )
 
 
-def _matrix_cell(entry: HostReport, rule_id: str) -> tuple[str, str]:
+def _matrix_cell(entry: HostReport, rule_id: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     """``(state, title)`` of one matrix cell."""
     for result in entry.results:
         if result.RuleId == rule_id:
-            return result.CheckResult, f"{rule_id}: {result.CheckResult}: {result.CheckResultMessage}"
+            return result.CheckResult, ui("matrix.title", lang, rule_id=rule_id,
+                                          check=check_result_name(result.CheckResult, lang),
+                                          message=result.CheckResultMessage)
     if rule_id in entry.not_applicable:
-        return NOT_APPLICABLE, f"{rule_id}: {NOT_APPLICABLE}"
+        return NOT_APPLICABLE, ui("matrix.title_state", lang, rule_id=rule_id,
+                                  check=check_result_name(NOT_APPLICABLE, lang))
     if not entry.results and not entry.not_applicable:
-        return NO_RESULT, f"{rule_id}: {FAILED}: the host was not checked"
-    return NOT_RUN, f"{rule_id}: {NOT_RUN}"
+        return NO_RESULT, ui("matrix.title_unchecked", lang, rule_id=rule_id, check=check_result_name(FAILED, lang))
+    return NOT_RUN, ui("matrix.title_state", lang, rule_id=rule_id, check=check_result_name(NOT_RUN, lang))
 
 
-def matrix_html(hosts: list[HostReport]) -> str:
-    """One row per host, one cell per rule, coloured by CheckResult; an unchecked host is Failed."""
+def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE) -> str:
+    """One row per host, one cell per rule, coloured by CheckResult; an unchecked host is Failed.
+
+    The cells' ``data-check-result`` is the CheckResult itself in every language.
+    """
     head = "".join(
-        f'<th class="rule" title="{esc(info.rule_id)}">{esc(info.name)}</th>' for info in RULES.values()
+        f'<th class="rule" title="{esc(info.rule_id)}">{esc(rule_name(info.rule_id, lang))}</th>'
+        for info in RULES.values()
     )
     rows = []
     for entry in hosts:
@@ -130,29 +160,92 @@ def matrix_html(hosts: list[HostReport]) -> str:
         overall = FAILED if unchecked else (entry.worst or NOT_APPLICABLE)
         cells = []
         for rule_id in RULES:
-            state, title = _matrix_cell(entry, rule_id)
+            state, title = _matrix_cell(entry, rule_id, lang)
             check = FAILED if state == NO_RESULT else state
+            label = ui(f"label.{state}", lang) if f"label.{state}" in _LABEL_KEYS else state
             cells.append(
                 f'<td class="cell-{css_class(state)}" data-rule-id="{esc(rule_id)}" '
-                f'data-check-result="{esc(check)}" title="{esc(title)}">{esc(_LABELS.get(state, state))}</td>'
+                f'data-check-result="{esc(check)}" title="{esc(title)}">{esc(label)}</td>'
             )
-        note = " (not checked)" if unchecked else ""
+        note = ui("matrix.not_checked", lang) if unchecked else ""
         rows.append(
             f'<tr data-host="{esc(entry.host)}"><td class="host">{esc(entry.host)} '
-            f'<span class="readiness-check check-{css_class(overall)}">{esc(overall)}{note}</span></td>'
+            f'<span class="readiness-check check-{css_class(overall)}">'
+            f"{esc(check_result_name(overall, lang))}{esc(note)}</span></td>"
             + "".join(cells) + "</tr>"
         )
     legend = "".join(
-        f'<span class="check-{css_class(c)}">{esc(_LABELS[c])} = {esc(c)}</span>'
+        f'<span class="check-{css_class(c)}">'
+        f'{esc(ui("legend.entry", lang, label=ui(f"label.{c}", lang), check=check_result_name(c, lang)))}</span>'
         for c in (PASSED, WARNING, FAILED, NOT_APPLICABLE, NOT_RUN)
     )
+    language = "" if lang == DEFAULT_LANGUAGE else (
+        f'<p class="readiness-language">{esc(ui("report.language", lang))}: {esc(LANGUAGE_NAMES[lang])}</p>')
     return (
         f"<style>{STYLE}</style>"
-        '<h2>Readiness by host</h2>'
-        f'<table class="readiness-matrix" id="readiness-matrix"><thead><tr><th class="host">Host</th>{head}'
+        f"{language}"
+        f"<h2>{esc(ui('matrix.heading', lang))}</h2>"
+        f'<table class="readiness-matrix" id="readiness-matrix"><thead><tr>'
+        f'<th class="host">{esc(ui("matrix.host", lang))}</th>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<p class="readiness-legend">{legend}</p>'
     )
+
+
+# pytest-html's own page text that its template writes and no hook reaches: the class or id of its
+# element -> UI key. A small script in the page puts the text in the report's language.
+_PAGE_TEXT = {
+    "#environment-header h2": "html.environment",
+    ".summary__data h2": "html.summary",
+    ".summary__data p.filter": "html.filter_hint",
+    "#show_all_details": "html.show_all",
+    "#hide_all_details": "html.hide_all",
+}
+
+_PAGE_SCRIPT = r"""(function () {
+  var t = %s;
+  var empty = document.getElementById("template_results-table__body--empty");
+  var cell = empty && empty.content.querySelector("td");
+  if (cell) { cell.textContent = t.no_results; }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.documentElement.lang = t.lang;
+    Object.keys(t.text).forEach(function (selector) {
+      var element = document.querySelector(selector);
+      if (element) { element.textContent = t.text[selector]; }
+    });
+    var reload = document.querySelector(".summary__reload__button > div");
+    if (reload) {
+      reload.textContent = t.running;
+      reload.appendChild(document.createElement("br"));
+      reload.appendChild(document.createTextNode(t.reload));
+    }
+    var generated = document.querySelector("h1#title + p");
+    var first = generated && generated.firstChild;
+    var when = first && first.nodeType === 3 && /^Report generated on (.+) at (.+) by $/.exec(first.nodeValue);
+    if (when) { first.nodeValue = t.generated.replace("{date}", when[1]).replace("{time}", when[2]) + " "; }
+    var count = document.querySelector(".summary__data p.run-count");
+    var took = count && /^(\d+) tests? took (.+)\.$/.exec(count.textContent);
+    if (took) {
+      count.textContent = t.run_count.replace("{count}", took[1])
+        .replace("{tests}", took[1] === "1" ? t.test : t.tests).replace("{duration}", took[2]);
+    }
+  });
+})();"""
+
+
+def page_script(lang: str) -> str:
+    """The script that puts pytest-html's own template text in ``lang`` (none in English)."""
+    if lang == DEFAULT_LANGUAGE:
+        return ""
+    texts = {
+        "lang": lang,
+        "text": {selector: ui(key, lang) for selector, key in _PAGE_TEXT.items()},
+        **{name: ui(f"html.{name}", lang) for name in ("no_results", "running", "reload", "run_count", "tests", "test")},
+        "generated": ui("html.generated", lang, date="{date}", time="{time}"),
+    }
+    # JSON in a script element: "<" escaped, so no text of the catalog can end the element.
+    data = json.dumps(texts, ensure_ascii=False).replace("<", "\\u003c")
+    return f"<script>{_PAGE_SCRIPT % data}</script>"
 
 
 def _escape_environment(value: Any) -> Any:
@@ -196,23 +289,43 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput") or COLLECTOR_KEY not in config.stash:
         return
     if config.pluginmanager.has_plugin("html") and not config.pluginmanager.has_plugin("readiness-html"):
-        config.pluginmanager.register(HtmlReport(), "readiness-html")
+        config.pluginmanager.register(HtmlReport(report_language(config)), "readiness-html")
 
 
 class HtmlReport:
     """Plugin object: pytest-html hooks that add the readiness view to its report."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = DEFAULT_LANGUAGE) -> None:
         self._explained: set[str] = set()
+        self.lang = lang
+
+    def _columns(self) -> list[tuple[str, str]]:
+        columns = [(column, ui(f"column.{column}", self.lang)) for column, _ in COLUMNS]
+        if self.lang != DEFAULT_LANGUAGE:
+            columns.append((EXPLANATION, ui(f"column.{EXPLANATION}", self.lang)))
+        return columns
 
     def pytest_html_report_title(self, report: Any) -> None:
-        report.title = "Update Management readiness"
+        report.title = ui("report.title", self.lang)
+        if self.lang != DEFAULT_LANGUAGE:
+            # pytest-html's result filters: labels only; the outcomes they filter on stay as they are.
+            for outcome, entry in report.outcomes.items():
+                entry["label"] = ui(f"filter.{outcome}", self.lang)
         # pytest-html writes environment values into the page as HTML: escape what we cannot vouch for.
         environment = report.data.get("environment") or {}
         report.set_data("environment", {k: _escape_environment(v) for k, v in environment.items()})
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        ours = [f'<th class="sortable" data-column-type="{col}">{esc(name)}</th>' for col, name in COLUMNS]
+        if self.lang != DEFAULT_LANGUAGE:
+            for i, existing in enumerate(cells):
+                found = re.fullmatch(r"(<th[^>]*>)([^<]*)(</th>)", existing)
+                if found is None:
+                    continue
+                kind = re.search(r'data-column-type="(\w+)"', found.group(1))
+                key = _HTML_COLUMNS.get(kind.group(1) if kind else found.group(2))
+                if key:
+                    cells[i] = f"{found.group(1)}{esc(ui(key, self.lang))}{found.group(3)}"
+        ours = [f'<th class="sortable" data-column-type="{col}">{esc(name)}</th>' for col, name in self._columns()]
         cells[1:1] = ours
 
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
@@ -223,18 +336,24 @@ class HtmlReport:
                 cells[i] = f'<td class="col-testId">{esc(test_id)}</td>'
         found = report_result(report)
         if found is None:
-            cells[1:1] = [cell(col, "") for col, _ in COLUMNS]
+            cells[1:1] = [cell(col, "") for col, _ in self._columns()]
             return
         result = found.result
         check = result.CheckResult if result else NOT_APPLICABLE
         info = RULES.get(found.rule_id)
-        cells[1:1] = [
+        group = info.group_name if info else (result.RuleGroupName if result else "")
+        group_id = info.group_id if info else (result.RuleGroupId if result else "")
+        ours = [
             cell("host", found.host),
             cell("ruleid", found.rule_id),
-            cell("group", info.group_name if info else (result.RuleGroupName if result else "")),
-            cell("checkresult", check, f"readiness-check check-{css_class(check)}"),
+            cell("group", group_name(group_id, group, self.lang) if group else ""),
+            cell("checkresult", check_result_name(check, self.lang), f"readiness-check check-{css_class(check)}"),
             cell("message", result.CheckResultMessage if result else ""),
         ]
+        if self.lang != DEFAULT_LANGUAGE:
+            explanation = explain(result.CheckResultMessageId, self.lang, result.CheckResultMessage) if result else None
+            ours.append(cell(EXPLANATION, explanation or ""))
+        cells[1:1] = ours
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Attach the remediation to the first report of a test whose result is not Passed."""
@@ -249,7 +368,7 @@ class HtmlReport:
         extras = list(getattr(report, "extras", []) or [])
         if any(e.get("name") == "Remediation" for e in extras):
             return
-        extras.append({"name": "Remediation", "format_type": "html", "content": remediation_html(found),
+        extras.append({"name": "Remediation", "format_type": "html", "content": remediation_html(found, self.lang),
                        "mime_type": None, "extension": None})
         report.extras = extras  # type: ignore[attr-defined]  # pytest-html reads extras set on the report
 
@@ -257,7 +376,7 @@ class HtmlReport:
                                     session: pytest.Session) -> None:
         collector = session.config.stash.get(COLLECTOR_KEY, None)
         if collector is not None:
-            prefix.append(matrix_html(collector.hosts()))
+            prefix.append(page_script(self.lang) + matrix_html(collector.hosts(), self.lang))
 
 
-__all__ = ["HtmlReport", "matrix_html", "remediation_html"]
+__all__ = ["HtmlReport", "matrix_html", "page_script", "remediation_html"]

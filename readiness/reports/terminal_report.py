@@ -19,8 +19,10 @@ from collections.abc import Iterable
 
 import pytest
 
+from readiness.lang import DEFAULT_LANGUAGE, check_result_name, explain, ui
 from readiness.printable import printable
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport
+from readiness.reports.language import report_language
 from readiness.results import CHECK_RESULTS, FAILED, PASSED, WARNING, Result
 
 NOT_APPLICABLE = "not applicable"
@@ -68,26 +70,33 @@ def counts(entry: HostReport) -> dict[str, int]:
     return found
 
 
-def total_line(entry: HostReport) -> str:
+def total_line(entry: HostReport, lang: str = DEFAULT_LANGUAGE) -> str:
     """One line: the host, its worst result and its counts; a host without any result is Failed."""
     if not entry.results and not entry.not_applicable:
-        return printable(f"{entry.host}  {FAILED}  no result: the host was not checked")
+        return printable(ui("terminal.unchecked", lang, host=entry.host, check=check_result_name(FAILED, lang)))
     found = counts(entry)
     worst = entry.worst or NOT_APPLICABLE
-    parts = ", ".join(f"{n} {name}" for name, n in found.items() if n)
-    return printable(f"{entry.host}  {worst}  {len(entry.results) + len(entry.not_applicable)} rules: {parts}")
+    parts = ui("terminal.separator", lang).join(
+        ui("terminal.count", lang, count=n, check=check_result_name(name, lang)) for name, n in found.items() if n)
+    return printable(ui("terminal.total", lang, host=entry.host, check=check_result_name(worst, lang),
+                        count=len(entry.results) + len(entry.not_applicable), parts=parts))
 
 
-def problem_lines(entry: HostReport) -> list[tuple[str, str]]:
-    """``(CheckResult, line)`` for every result that is not Passed."""
+def problem_lines(entry: HostReport, lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    """``(CheckResult, line)`` for every result that is not Passed; in a language other than English,
+    the explanation of the troubleshooter's (unchanged, English) message follows on a line of its own."""
     lines = []
     for result in entry.results:
         if result.CheckResult == PASSED:
             continue
         route = entry.routes.get(result.RuleId)
-        suffix = f"  [route: {route}]" if route else ""
-        line = f"{entry.host}  {result.RuleId}  {result.CheckResult}  {result.CheckResultMessage}{suffix}"
+        suffix = ui("terminal.route", lang, route=route) if route else ""
+        line = ui("terminal.problem", lang, host=entry.host, rule_id=result.RuleId,
+                  check=check_result_name(result.CheckResult, lang), message=result.CheckResultMessage) + suffix
         lines.append((result.CheckResult, printable(line)))
+        explanation = explain(result.CheckResultMessageId, lang, result.CheckResultMessage)
+        if explanation:
+            lines.append((result.CheckResult, printable(ui("terminal.explanation", lang, explanation=explanation))))
     return lines
 
 
@@ -107,15 +116,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     hosts = collector.hosts()
     if not hosts:
         return
+    lang = report_language(config)
     if fmt == "list":
         for entry in hosts:
-            terminalreporter.write_sep("-", printable(f"readiness: {entry.host}"))
+            terminalreporter.write_sep("-", printable(ui("terminal.host_list", lang, host=entry.host)))
             terminalreporter.write(format_list(entry.results))
         return
-    terminalreporter.write_sep("=", "readiness summary")
+    terminalreporter.write_sep("=", ui("terminal.heading", lang))
     for entry in hosts:
-        for level, line in problem_lines(entry):
+        for level, line in problem_lines(entry, lang):
             terminalreporter.write_line(line, red=level == FAILED, yellow=level == WARNING)
         worst = entry.worst if entry.results else (None if entry.not_applicable else FAILED)
-        terminalreporter.write_line(total_line(entry), bold=True,
+        terminalreporter.write_line(total_line(entry, lang), bold=True,
                                     red=worst == FAILED, yellow=worst == WARNING, green=worst == PASSED)
