@@ -71,6 +71,8 @@ UI: dict[str, dict[str, str]] = {
                         "ja": "結果が見つかりません。フィルターを確認してください。"},
     "html.generated": {"en": "Report generated on {date} at {time} by",
                        "ja": "レポート作成日時: {date} {time}、作成ツール:"},
+    "html.date": {"en": "{day}-{month}-{year}", "ja": "{year}年{month}月{day}日"},
+    "html.milliseconds": {"en": "{ms} ms", "ja": "{ms} ミリ秒"},
     "filter.failed": {"en": "Failed", "ja": "失敗"},
     "filter.passed": {"en": "Passed", "ja": "成功"},
     "filter.skipped": {"en": "Skipped", "ja": "スキップ"},

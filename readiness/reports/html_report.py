@@ -52,6 +52,7 @@ table.readiness-matrix { border-collapse: collapse; margin: 8px 0 16px; font-siz
 table.readiness-matrix th, table.readiness-matrix td { border: 1px solid #ccc; padding: 3px 5px; text-align: center; }
 table.readiness-matrix th.rule { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
   font-weight: normal; padding: 6px 2px; }
+table.readiness-matrix:lang(ja) th.rule { transform: none; }
 table.readiness-matrix th.host, table.readiness-matrix td.host { text-align: left; white-space: nowrap; }
 table.readiness-matrix td.cell-passed { background: #d8f0dc; color: #1b5e20; }
 table.readiness-matrix td.cell-passedwithwarning { background: #ffe9b3; color: #7a4500; }
@@ -179,13 +180,14 @@ def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE) -> str:
         f'{esc(ui("legend.entry", lang, label=ui(f"label.{c}", lang), check=check_result_name(c, lang)))}</span>'
         for c in (PASSED, WARNING, FAILED, NOT_APPLICABLE, NOT_RUN)
     )
+    lang_attribute = "" if lang == DEFAULT_LANGUAGE else f' lang="{esc(lang)}"'
     language = "" if lang == DEFAULT_LANGUAGE else (
         f'<p class="readiness-language">{esc(ui("report.language", lang))}: {esc(LANGUAGE_NAMES[lang])}</p>')
     return (
         f"<style>{STYLE}</style>"
         f"{language}"
         f"<h2>{esc(ui('matrix.heading', lang))}</h2>"
-        f'<table class="readiness-matrix" id="readiness-matrix"><thead><tr>'
+        f'<table class="readiness-matrix" id="readiness-matrix"{lang_attribute}><thead><tr>'
         f'<th class="host">{esc(ui("matrix.host", lang))}</th>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<p class="readiness-legend">{legend}</p>'
@@ -204,6 +206,7 @@ _PAGE_TEXT = {
 
 _PAGE_SCRIPT = r"""(function () {
   var t = %s;
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var empty = document.getElementById("template_results-table__body--empty");
   var cell = empty && empty.content.querySelector("td");
   if (cell) { cell.textContent = t.no_results; }
@@ -222,12 +225,20 @@ _PAGE_SCRIPT = r"""(function () {
     var generated = document.querySelector("h1#title + p");
     var first = generated && generated.firstChild;
     var when = first && first.nodeType === 3 && /^Report generated on (.+) at (.+) by $/.exec(first.nodeValue);
-    if (when) { first.nodeValue = t.generated.replace("{date}", when[1]).replace("{time}", when[2]) + " "; }
+    if (when) {
+      var day = /^(\d\d)-([A-Z][a-z][a-z])-(\d{4})$/.exec(when[1]);
+      var month = day && MONTHS.indexOf(day[2]) + 1;
+      var date = month ? t.date.replace("{year}", day[3]).replace("{month}", String(month))
+        .replace("{day}", String(Number(day[1]))) : when[1];
+      first.nodeValue = t.generated.replace("{date}", date).replace("{time}", when[2]) + " ";
+    }
     var count = document.querySelector(".summary__data p.run-count");
     var took = count && /^(\d+) tests? took (.+)\.$/.exec(count.textContent);
     if (took) {
+      var ms = /^(\d+) ms$/.exec(took[2]);
       count.textContent = t.run_count.replace("{count}", took[1])
-        .replace("{tests}", took[1] === "1" ? t.test : t.tests).replace("{duration}", took[2]);
+        .replace("{tests}", took[1] === "1" ? t.test : t.tests)
+        .replace("{duration}", ms ? t.milliseconds.replace("{ms}", ms[1]) : took[2]);
     }
   });
 })();"""
@@ -242,6 +253,8 @@ def page_script(lang: str) -> str:
         "text": {selector: ui(key, lang) for selector, key in _PAGE_TEXT.items()},
         **{name: ui(f"html.{name}", lang) for name in ("no_results", "running", "reload", "run_count", "tests", "test")},
         "generated": ui("html.generated", lang, date="{date}", time="{time}"),
+        "date": ui("html.date", lang, year="{year}", month="{month}", day="{day}"),
+        "milliseconds": ui("html.milliseconds", lang, ms="{ms}"),
     }
     # JSON in a script element: "<" escaped, so no text of the catalog can end the element.
     data = json.dumps(texts, ensure_ascii=False).replace("<", "\\u003c")
@@ -314,6 +327,12 @@ class HtmlReport:
         # pytest-html writes environment values into the page as HTML: escape what we cannot vouch for.
         environment = report.data.get("environment") or {}
         report.set_data("environment", {k: _escape_environment(v) for k, v in environment.items()})
+
+    def pytest_html_duration_format(self, duration: float) -> str | None:
+        """A test's duration as pytest-html writes it, its unit in the report's language (English: pytest-html's own)."""
+        if self.lang == DEFAULT_LANGUAGE or duration >= 1:
+            return None  # pytest-html's: milliseconds, or HH:MM:SS, which needs no words
+        return ui("html.milliseconds", self.lang, ms=round(duration * 1000))
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         if self.lang != DEFAULT_LANGUAGE:
