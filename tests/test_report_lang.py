@@ -254,5 +254,5 @@ def test_machine_read_output_is_the_same_in_every_language(pytester, emulated_fl
     explanations = re.findall(r'<td class=\\?"col-explanation\\?">([^<]*)</td>', text)  # in pytest-html's JSON
     assert len(explanations) == (len(live) + 1) * len(RULES) and all(explanations)
     target = ROOT / "docs" / "report-ja.png" if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "report-ja.png"
-    shot(page, target, tmp_path / "shot-profile", size="1200,900")
+    shot(page, target, tmp_path / "shot-profile", size="1200,1400")
     non_blank(target)
