@@ -2,6 +2,7 @@
 
 from fixtures import seed_sample
 from readiness.catalog import RULES
+from readiness.lang import explain
 from readiness.reports.terminal_report import format_arguments, format_list, problem_lines, total_line
 from readiness.results import FAILED, PASSED, WARNING
 from tests.report_suite import EVIL_HOST, host_report, make_suite, result
@@ -43,6 +44,22 @@ def test_summary_lines_for_what_is_not_passed():
 
 def test_host_without_result_is_failed():
     assert total_line(host_report("db-02", {})) == "db-02  Failed  no result: the host was not checked"
+
+
+def test_summary_lines_in_japanese():
+    """The CheckResult, counts and route in Japanese; the troubleshooter's message as it is, its explanation after it."""
+    entry = host_report("web-01", {"OperatingSystemCheck": PASSED, "TlsVersionCheck": FAILED,
+                                   "ProxySettings": WARNING, "IMDSConnectivity": None},
+                        messages={"TlsVersionCheck": "TLS 1.2 is not enabled", "ProxySettings": "Proxy is set."})
+    entry.routes["ProxySettings"] = "proxy http://proxy:3128"
+    assert problem_lines(entry, "ja") == [
+        (FAILED, "web-01  TlsVersionCheck  失敗  TLS 1.2 is not enabled"),
+        (FAILED, "    説明: " + explain("TlsVersionCheck.Failed", "ja")),
+        (WARNING, "web-01  ProxySettings  成功 (警告あり)  Proxy is set.  [経路: proxy http://proxy:3128]"),
+        (WARNING, "    説明: " + explain("ProxySettings.PassedWithWarning", "ja")),
+    ]
+    assert total_line(entry, "ja") == "web-01  失敗  4 個のルール: 成功 1 件、成功 (警告あり) 1 件、失敗 1 件、対象外 1 件"
+    assert total_line(host_report("db-02", {}), "ja") == "db-02  失敗  結果なし: このホストはチェックされていません"
 
 
 def test_terminal_summary_in_a_real_run(pytester):
