@@ -229,10 +229,12 @@ class Kdc:
                 self.process.kill()
                 self.process.wait()
 
-    def log(self) -> str:
+    def log(self, tail: int | None = 3000) -> str:
+        """The KDC's log and error output: the last ``tail`` characters of each (None: all of it)."""
         parts = []
         for name in ("kdc.log", "krb5kdc.err"):
             path = self.dir / name
             if path.exists():
-                parts.append(path.read_text(encoding="utf-8", errors="replace")[-3000:])
+                text = path.read_text(encoding="utf-8", errors="replace")
+                parts.append(text if tail is None else text[-tail:])
         return "\n".join(parts)
