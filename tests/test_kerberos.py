@@ -96,6 +96,14 @@ def _failed(result, data, host: str) -> list[str]:
     return sorted({r["CheckResultMessage"] for r in results})
 
 
+def _refused(pytester, user: str, address: str, port: int, query: str = "no_ssl=true") -> str:
+    """Run the suite with Kerberos against one host that must fail it; its one message."""
+    url = f"winrm://{user}@{address}:{port}?{query}"
+    result, data = run_suite(pytester, f"--hosts={url}", "--winrm-transport", "kerberos")
+    [message] = _failed(result, data, f"winrm://{user}@{address}:{port}")
+    return message
+
+
 def _tgs_requests(kdc: Kdc, spn: str) -> int:
     """Service tickets the KDC issued for ``spn`` (its log: ``TGS_REQ ... for HTTP/name@REALM``)."""
     # The whole log: a count over its tail would lose old lines as new ones come.
@@ -156,10 +164,8 @@ def test_an_address_where_kerberos_needs_a_name_is_a_usage_error(pytester, named
 def test_an_spn_the_kdc_does_not_know_is_an_unknown_principal(pytester, named, realm, monkeypatch):
     host = named.hosts[0]
     monkeypatch.setenv("READINESS_WINRM_PASSWORD", PASSWORD)
-    url = (f"winrm://{USER}@{host.address}:{host.http_port}?no_ssl=true"
-           f"&kerberos_hostname_override=nosuch.emulator.test")
-    result, data = run_suite(pytester, f"--hosts={url}", "--winrm-transport", "kerberos")
-    [message] = _failed(result, data, f"winrm://{USER}@{host.address}:{host.http_port}")
+    message = _refused(pytester, USER, host.address, host.http_port,
+                       "no_ssl=true&kerberos_hostname_override=nosuch.emulator.test")
     assert "unknown principal: the KDC has no service principal HTTP/nosuch.emulator.test" in message
     assert "Server HTTP/nosuch.emulator.test@EMULATOR.TEST not found in Kerberos database" in message
 
@@ -168,9 +174,7 @@ def test_a_user_the_kdc_does_not_know_is_an_unknown_principal(pytester, local, r
     served, _ = local
     host = served.hosts[0]
     monkeypatch.setenv("READINESS_WINRM_PASSWORD", "whatever")
-    url = f"winrm://mallory@localhost:{host.http_port}?no_ssl=true"
-    result, data = run_suite(pytester, f"--hosts={url}", "--winrm-transport", "kerberos")
-    [message] = _failed(result, data, f"winrm://mallory@localhost:{host.http_port}")
+    message = _refused(pytester, "mallory", "localhost", host.http_port)
     assert "unknown principal: the KDC does not know the user 'mallory'" in message
 
 
@@ -180,18 +184,14 @@ def test_an_expired_ticket_in_the_cache_is_named_as_such(pytester, kdc, local, r
     done = kdc.kinit(USER, PASSWORD, "-l", "2s", ccache=f"FILE:{realm}")
     assert done.returncode == 0, done.stderr
     time.sleep(3)
-    url = f"winrm://{USER}@localhost:{host.http_port}?no_ssl=true"
-    result, data = run_suite(pytester, f"--hosts={url}", "--winrm-transport", "kerberos")
-    [message] = _failed(result, data, f"winrm://{USER}@localhost:{host.http_port}")
+    message = _refused(pytester, USER, "localhost", host.http_port)
     assert "expired ticket: the credential cache's ticket has expired; renew it with kinit" in message
 
 
 def test_no_ticket_and_no_password_says_run_kinit(pytester, local, realm):
     served, _ = local
     host = served.hosts[0]
-    url = f"winrm://{USER}@localhost:{host.http_port}?no_ssl=true"
-    result, data = run_suite(pytester, f"--hosts={url}", "--winrm-transport", "kerberos")
-    [message] = _failed(result, data, f"winrm://{USER}@localhost:{host.http_port}")
+    message = _refused(pytester, USER, "localhost", host.http_port)
     assert "no ticket" in message and "run kinit" in message
 
 
@@ -202,9 +202,7 @@ def test_a_kdc_whose_clock_is_an_hour_off_is_a_clock_skew(pytester, kdc, local, 
     with kdc.skewed(tmp_path / "skewed", "+1h") as config:
         monkeypatch.setenv("KRB5_CONFIG", str(config))
         monkeypatch.setenv("READINESS_WINRM_PASSWORD", PASSWORD)
-        url = f"winrm://{USER}@localhost:{host.http_port}?no_ssl=true"
-        result, data = run_suite(pytester, f"--hosts={url}", "--winrm-transport", "kerberos")
-    [message] = _failed(result, data, f"winrm://{USER}@localhost:{host.http_port}")
+        message = _refused(pytester, USER, "localhost", host.http_port)
     assert "clock skew: this machine's clock and the KDC's" in message
     assert "Clock skew too great" in message
 
@@ -213,9 +211,7 @@ def test_another_account_of_the_realm_is_refused_by_the_host(pytester, local, re
     served, _ = local
     host = served.hosts[0]
     monkeypatch.setenv("READINESS_WINRM_PASSWORD", "intruder-pw")
-    url = f"winrm://intruder@localhost:{host.http_port}?no_ssl=true"
-    result, data = run_suite(pytester, f"--hosts={url}", "--winrm-transport", "kerberos")
-    [message] = _failed(result, data, f"winrm://intruder@localhost:{host.http_port}")
+    message = _refused(pytester, "intruder", "localhost", host.http_port)
     assert "rejected the credentials of user 'intruder'" in message
 
 
