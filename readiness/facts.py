@@ -122,6 +122,9 @@ def parse_facts(document: Any) -> Facts:
     for name, log in document["event_logs"].items():
         for index, event in enumerate(log.get("events", ())):
             _time(event["time"], f"event_logs.{name}.events[{index}].time")
+    heartbeat = document.get("arc_agent", {}).get("last_heartbeat")
+    if heartbeat:
+        _time(heartbeat, "arc_agent.last_heartbeat")
     return Facts(document)
 
 
@@ -247,6 +250,56 @@ class HttpTest:
     direct: HttpAnswer  # bypassing them
 
 
+@dataclasses.dataclass(frozen=True)
+class TlsHandshake:
+    """A TLS handshake from the host to ``host:port``, through the WinHTTP proxy when one is set."""
+
+    target: str
+    ok: bool
+    error: str | None  # timeout, refused, dns, proxy, tls, other: <text>
+    route: str  # "direct" or "proxy <server>"
+
+
+@dataclasses.dataclass(frozen=True)
+class Folder:
+    """A folder the probe looked for: ``path`` as asked (``%SystemDrive%`` unexpanded) and as found."""
+
+    asked: str
+    path: str
+    exists: bool  # a directory exists there (a file of that name does not count)
+
+
+@dataclasses.dataclass(frozen=True)
+class UpdateService:
+    """One service of the Windows Update Agent's ``Microsoft.Update.ServiceManager``."""
+
+    id: str
+    name: str | None
+    registered_with_au: bool | None  # IUpdateService.IsRegisteredWithAU; None where it could not be read
+
+
+class WindowsUpdateUnavailable(FactUnavailable):
+    """Creating the WUA service manager or enumerating its services failed on the host."""
+
+    def __init__(self, message: str, hresult: str | None):
+        super().__init__("windows_update", message)
+        self.hresult = hresult
+
+
+@dataclasses.dataclass(frozen=True)
+class ArcAgent:
+    """The Azure Connected Machine agent as the host reports it (``installed`` False: absent)."""
+
+    installed: bool
+    version: str | None = None
+    status: str | None = None  # Connected, Disconnected, Expired
+    cloud: str | None = None  # AzureCloud, AzureUSGovernment, AzureChinaCloud
+    location: str | None = None
+    proxy_url: str | None = None
+    last_heartbeat: datetime | None = None
+    config: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
 def _powershell_true(value: Any) -> bool:
     """PowerShell's truthiness (``LanguagePrimitives.IsTrue``) for what the registry holds."""
     if value is None:
@@ -316,6 +369,14 @@ class Facts:
     def registry_key_exists(self, key: str) -> bool:
         return self._registry_key(key)["exists"]
 
+    @staticmethod
+    def _decode(entry: dict[str, Any]) -> Any:
+        if entry["type"] == "Binary":
+            return base64.b64decode(entry["value"])
+        if entry["type"] == "MultiString":
+            return tuple(entry["value"])
+        return entry["value"]
+
     def registry_value(self, key: str, name: str) -> Any:
         """The value (int, str, list of str, or bytes for Binary), or None when absent."""
         values = self._registry_key(key)["values"]
@@ -323,11 +384,21 @@ class Facts:
             _, entry = self._lookup(values, name, "the value")
         except KeyError:
             return None
-        if entry["type"] == "Binary":
-            return base64.b64decode(entry["value"])
-        if entry["type"] == "MultiString":
-            return tuple(entry["value"])
-        return entry["value"]
+        return self._decode(entry)
+
+    def registry_subkeys(self, key: str) -> dict[str, dict[str, Any]]:
+        """The subkeys of ``key`` (name to its values, decoded as :meth:`registry_value` does),
+        in the order the host listed them; only the value names asked for the key are read.
+
+        Raises :class:`FactUnavailable` when the probe was not asked to list them.
+        """
+        obj = self._registry_key(key)
+        if "subkeys" not in obj:
+            if not obj["exists"]:
+                return {}
+            raise FactUnavailable(f"registry.{key}", "the probe did not list the subkeys of this key")
+        return {name: {value_name: self._decode(entry) for value_name, entry in sub["values"].items()}
+                for name, sub in obj["subkeys"].items()}
 
     def registry_number(self, key: str, name: str) -> int | None:
         """A value as a number, to order it (``Release`` >= 394802).
@@ -377,6 +448,58 @@ class Facts:
         (``System.Management.Automation.LanguagePrimitives.IsTrue``). Absent is false.
         """
         return _powershell_true(self.registry_value(key, name))
+
+    def gathered(self, fact: str) -> bool:
+        """Whether the probe's input asked for a top-level fact that not every run gathers
+        (``folders``, ``windows_update``, ``arc_agent``): the document has it, data or error."""
+        return fact in self._doc
+
+    def _optional(self, fact: str) -> dict[str, Any]:
+        if fact not in self._doc:
+            raise FactUnavailable(fact, "the probe did not gather this fact")
+        return self._available(self._doc[fact], fact)
+
+    @property
+    def system_drive(self) -> str:
+        """``%SystemDrive%`` (``C:``), as the host reports it."""
+        drive = self._fact("os").get("system_drive")
+        if drive is None:
+            raise FactUnavailable("os.system_drive", "the probe did not gather this fact")
+        return str(drive)
+
+    def folder(self, path: str) -> Folder:
+        """The folder the probe looked for at ``path`` (spelled as in the probe's input)."""
+        folders = self._optional("folders")
+        try:
+            key, obj = self._lookup(folders, path, "the folder")
+        except KeyError:
+            raise FactUnavailable(f"folders[{path}]", "the probe did not look for this folder") from None
+        obj = self._available(obj, f"folders.{key}")
+        return Folder(key, obj["path"], obj["exists"])
+
+    @property
+    def windows_update_services(self) -> tuple[UpdateService, ...]:
+        """The services of the WUA ``Microsoft.Update.ServiceManager``, in the order it lists them.
+
+        Raises :class:`WindowsUpdateUnavailable` (with the HRESULT when there was one) when
+        creating the object or enumerating ``Services`` failed on the host.
+        """
+        if "windows_update" not in self._doc:
+            raise FactUnavailable("windows_update", "the probe did not gather this fact")
+        obj = self._doc["windows_update"]
+        if "error" in obj:
+            raise WindowsUpdateUnavailable(obj["error"], obj.get("hresult"))
+        return tuple(UpdateService(s["id"], s["name"], s["registered_with_au"]) for s in obj["services"])
+
+    @property
+    def arc_agent(self) -> ArcAgent:
+        """The Azure Connected Machine agent (``installed`` False when it is not installed)."""
+        obj = self._optional("arc_agent")
+        if not obj["installed"]:
+            return ArcAgent(False)
+        heartbeat = obj["last_heartbeat"]
+        return ArcAgent(True, obj["version"], obj["status"], obj["cloud"], obj["location"], obj["proxy_url"],
+                        datetime.fromisoformat(heartbeat) if heartbeat else None, dict(obj["config"]))
 
     # services, agent, events, ACL
     def service(self, name: str) -> Service:
@@ -438,6 +561,21 @@ class Facts:
             if entry["target"].casefold() == target.casefold():
                 return TcpResult(entry["target"], entry["ok"], entry["error"], self._route(entry["route"]))
         raise FactUnavailable(f"network.tcp[{target}]", "the probe did not test this target")
+
+    def tls_handshake(self, target: str) -> TlsHandshake:
+        """The TLS handshake test of ``host:port`` (compared case-insensitively)."""
+        for entry in self._network().get("tls", ()):
+            if entry["target"].casefold() == target.casefold():
+                return TlsHandshake(entry["target"], entry["ok"], entry["error"], self._route(entry["route"]))
+        raise FactUnavailable(f"network.tls[{target}]", "the probe did not test this target")
+
+    @property
+    def imds_compute(self) -> dict[str, Any] | None:
+        """The ``compute`` object of the IMDS answer (``vmId``, ``azEnvironment``, ...), or None
+        when IMDS did not answer with one."""
+        obj = self._available(self._network()["imds"], "network.imds")
+        compute = obj.get("compute")
+        return dict(compute) if isinstance(compute, dict) else None
 
     def _http(self, name: str) -> HttpTest:
         obj = self._available(self._network()[name], f"network.{name}")

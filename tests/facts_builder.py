@@ -211,6 +211,71 @@ class HostDoc:
             self.doc["network"][name]["proxy"]["route"] = "proxy"
         return self
 
+    # facts that only the Azure Update Manager profiles' input asks for
+    def system_drive(self, drive: str = "C:") -> HostDoc:
+        self.doc["os"]["system_drive"] = drive
+        return self
+
+    def subkey(self, key: str, name: str, **values: Any) -> HostDoc:
+        """A subkey ``name`` of ``key`` with ``values`` (the key is then listed with subkeys)."""
+        entry = self.doc["registry"].setdefault(key, {"exists": False, "values": {}})
+        entry["exists"] = True
+        entry.setdefault("subkeys", {})[name] = {"values": {n: _registry_entry(v) for n, v in values.items()}}
+        return self
+
+    def no_subkeys(self, key: str) -> HostDoc:
+        """List ``key``'s subkeys as none (the key keeps its values)."""
+        self.doc["registry"].setdefault(key, {"exists": False, "values": {}})["subkeys"] = {}
+        return self
+
+    def folder(self, asked: str, exists: bool = True, path: str | None = None) -> HostDoc:
+        drive = self.doc["os"].get("system_drive", "C:")
+        found = path if path is not None else asked.replace("%SystemDrive%", drive)
+        self.doc.setdefault("folders", {})[asked] = {"path": found, "exists": exists}
+        return self
+
+    def update_services(self, *services: tuple[str, str | None, bool | None]) -> HostDoc:
+        """The WUA service manager's services, as (id, name, registered_with_au)."""
+        self.doc["windows_update"] = {"services": [
+            {"id": i, "name": n, "registered_with_au": r} for i, n, r in services]}
+        return self
+
+    def update_services_error(self, hresult: str | None, message: str = "Exception from HRESULT") -> HostDoc:
+        text = f"{message}: {hresult}" if hresult else message
+        self.doc["windows_update"] = {"error": text, "hresult": hresult}
+        return self
+
+    def arc_agent(self, installed: bool = True, **fields: Any) -> HostDoc:
+        """The Connected Machine agent; ``fields`` override a healthy, connected one."""
+        if not installed:
+            self.doc["arc_agent"] = {"installed": False}
+            return self
+        agent = {"installed": True, "version": "1.45.02800.1", "status": "Connected", "cloud": "AzureCloud",
+                 "location": "westeurope", "proxy_url": None, "last_heartbeat": _time(0.05), "config": {}}
+        agent.update(fields)
+        self.doc["arc_agent"] = agent
+        return self
+
+    def tls(self, target: str, ok: bool = True, error: str | None = None, route: str = "direct") -> HostDoc:
+        """A TLS handshake test result (replacing one of the same target)."""
+        tests = [t for t in self.doc["network"].setdefault("tls", []) if t["target"] != target]
+        tests.append({"target": target, "ok": ok, "error": None if ok else (error or "timeout"),
+                      "route": route, "elapsed_ms": 40})
+        self.doc["network"]["tls"] = tests
+        return self
+
+    def tcp(self, target: str, ok: bool = True, error: str | None = None) -> HostDoc:
+        """A TCP test result (replacing one of the same target)."""
+        tests = [t for t in self.doc["network"]["tcp"] if t["target"] != target]
+        tests.append({"target": target, "ok": ok, "error": None if ok else (error or "timeout"),
+                      "route": "direct", "elapsed_ms": 20})
+        self.doc["network"]["tcp"] = tests
+        return self
+
+    def imds_compute(self, compute: dict[str, Any] | None) -> HostDoc:
+        self.doc["network"]["imds"]["compute"] = compute
+        return self
+
     def unavailable(self, *path: str, message: str = "Access is denied.") -> HostDoc:
         """Report the fact at ``path`` as not gathered."""
         parent = self.doc
