@@ -1,4 +1,10 @@
-"""The 20 rules of the offline troubleshooter: identity, group and description, in report order."""
+"""The rules of each profile: identity, group and description, in report order.
+
+``update-management`` is the 20 rules of the Update Management offline troubleshooter (the
+default profile); ``azure-vm`` and ``arc`` are the Azure Update Manager troubleshooters' rules
+for an Azure VM and for an Arc-enabled server, strings verbatim (typos included: they are part
+of each result), in the order the scripts print them.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +41,10 @@ MARKERS = {
     "servicehealth": "servicehealth",
     "permissions": "permissions",
     "machineSettings": "machine_settings",
+    "machinesettings": "machine_settings",
+    "guestagentservices": "guest_agent_services",
+    "arcagentservices": "arc_agent_services",
+    "extensions": "extensions",
 }
 
 # An endpoint test's description names the endpoint; see readiness.endpoints.
@@ -80,8 +90,84 @@ RULES: dict[str, RuleInfo] = {
 }
 
 
-def rule(rule_id: str) -> RuleInfo:
+# --- Azure Update Manager (profiles azure-vm and arc) ------------------------------------------
+
+AUM_PREREQ = ("prerequisites", "Prerequisites Checks")
+AUM_CONNECT = ("connectivity", "Connectivity Checks")
+AUM_SETTINGS = ("machinesettings", "Machine Update Settings Checks")
+AUM_WU_SETTINGS = ("machinesettings", "Machine Update Settings")
+GUEST_AGENT = ("guestagentservices", "Azure Guest Agent Services Check")
+ARC_AGENT = ("arcagentservices", "Azure Arc Agent Checks")
+EXTENSIONS = ("extensions", "Extension Checks")
+
+AGENT_SERVICES_DESCRIPTION = "Agent related services must be running to ensure proper working of the agent."
+
+_AUM_SHARED_HEAD = [
+    ("DotNetFrameworkInstalledCheck", AUM_PREREQ, "Dot Net Framework installation check",
+     ".NET Framework version 4.0 or higher is required."),
+    ("TlsVersionCheck", AUM_PREREQ, "TLS version check", "Client and Server connections must support TLS 1.2."),
+    ("HttpsConnectionCheck", AUM_PREREQ, "Https connection check", ""),
+]
+_AUM_SHARED_TAIL = [
+    ("WSUSServerConfiguredCheck", AUM_SETTINGS, "WSUS server configured check",
+     "Increase awareness on WSUS configured on the server."),
+    ("WUEndpointConnectivityCheck", AUM_CONNECT, "Windows update endpoints connectivity check",
+     "Proxy and firewall configuration must allow the system to communicate with Windows Update endpoints."),
+    ("AlwaysAutoRebootCheck", AUM_SETTINGS, "Automatic reboot check",
+     "Automatic reboot should not be enabled as it forces a reboot irrespective of update configuration."),
+    ("AutomaticUpdateCheck", AUM_SETTINGS, "Automatic update check",
+     "Automatic Update should not be enabled on the machine."),
+    ("WUServiceRunningCheck", AUM_WU_SETTINGS, "Windows Update service must be running",
+     "Windows update service must not be in the disabled state."),
+    ("MUEnableCheck", AUM_WU_SETTINGS, "Microsoft Update enabled check",
+     "Microsoft Update must be running to receive updates for Microsoft Products."),
+]
+_AZURE_VM_ROWS = [
+    *_AUM_SHARED_HEAD,
+    ("ProxySettingsCheck", ("prerequisites", "prerequisite checks"), "Proxy settings check",
+     "Check if Proxy is enabled on the VM."),
+    ("RdAgentServiceCheck", GUEST_AGENT, "RdAgent service must be running", AGENT_SERVICES_DESCRIPTION),
+    ("WindowsAzureGuestAgentServiceCheck", GUEST_AGENT, "Windows Azure guest agent service must be running",
+     AGENT_SERVICES_DESCRIPTION),
+    ("WireServerConnectivityCheck", AUM_CONNECT, "Wire Server connectivity check", "Wire Server must be reachable"),
+    ("PatchExtensionCheck", EXTENSIONS, "Windows Patch extension check",
+     "WindowsPatchExtension should be installed on the machine for Periodic Assessment."),
+    *_AUM_SHARED_TAIL,
+]
+_ARC_ROWS = [
+    ("OSSupportedCheck", AUM_PREREQ, "Operating system supported check",
+     "The Windows Operating system must be version 6.1.7601 (Windows Server 2008 R2 SP1) or higher."),
+    *_AUM_SHARED_HEAD,
+    ("ProxySettingsCheck", AUM_PREREQ, "Proxy settings check", "Check if Proxy is enabled on the VM."),
+    ("ArcRequiredEndpointsCheck", AUM_CONNECT, "AAzure arc required endpoints connectivity check",
+     "Proxy and firewall configuration must allow the system to communicate with Azure arc required endpoints."),
+    ("HimdsServiceCheck", ARC_AGENT, "Hybrid Instance Metadata service (himds) check",
+     "Azure Arc Agent related services must be running to ensure proper working of the arc agent."),
+    *_AUM_SHARED_TAIL,
+]
+
+
+def _catalog(rows: list[tuple[str, tuple[str, str], str, str]]) -> dict[str, RuleInfo]:
+    return {rule_id: RuleInfo(order, rule_id, group[0], group[1], name, description)
+            for order, (rule_id, group, name, description) in enumerate(rows, start=1)}
+
+
+DEFAULT_PROFILE = "update-management"
+PROFILE_RULES: dict[str, dict[str, RuleInfo]] = {
+    DEFAULT_PROFILE: RULES,
+    "azure-vm": _catalog(_AZURE_VM_ROWS),
+    "arc": _catalog(_ARC_ROWS),
+}
+PROFILES = tuple(PROFILE_RULES)
+
+
+def rule(rule_id: str, profile: str = DEFAULT_PROFILE) -> RuleInfo:
     try:
-        return RULES[rule_id]
+        rules = PROFILE_RULES[profile]
     except KeyError:
-        raise KeyError(f"no readiness rule has the RuleId {rule_id!r}") from None
+        raise KeyError(f"no readiness profile is named {profile!r}") from None
+    try:
+        return rules[rule_id]
+    except KeyError:
+        where = "" if profile == DEFAULT_PROFILE else f" in the profile {profile}"
+        raise KeyError(f"no readiness rule has the RuleId {rule_id!r}{where}") from None

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 from readiness.catalog import RuleInfo
 from readiness.printable import printable
-from readiness.results import FAILED, PASSED, WARNING, Result
+from readiness.results import FAILED, INFORMATION, PASSED, WARNING, Result
 
 
 class Decision(Exception):
@@ -81,12 +81,16 @@ class Rule:
         self,
         check_result: str,
         message: str,
-        args: Sequence[Any],
+        args: Sequence[Any] | None,
         reason: str | None,
         description: str | None,
         route: str | None,
+        message_id: str | None = None,
     ) -> NoReturn:
-        message_id = f"{self.info.rule_id}.{check_result}" + (f".{reason}" if reason else "")
+        if message_id is None:
+            message_id = f"{self.info.rule_id}.{check_result}" + (f".{reason}" if reason else "")
+        elif reason is not None:
+            raise ValueError("a decision takes a reason or a whole message id, not both")
         result = Result(
             RuleId=self.info.rule_id,
             RuleGroupId=self.info.group_id,
@@ -96,21 +100,29 @@ class Rule:
             CheckResult=check_result,
             CheckResultMessage=message,
             CheckResultMessageId=message_id,
-            CheckResultMessageArguments=[str(a) for a in args],
+            CheckResultMessageArguments=None if args is None else [str(a) for a in args],
         )
         raise Decision(result, route)
 
-    def passed(self, message: str, args: Sequence[Any] = (), *, reason: str | None = None,
+    def passed(self, message: str, args: Sequence[Any] | None = (), *, reason: str | None = None,
                description: str | None = None, route: str | None = None) -> NoReturn:
         self._decide(PASSED, message, args, reason, description, route)
 
-    def warned(self, message: str, args: Sequence[Any] = (), *, reason: str | None = None,
+    def warned(self, message: str, args: Sequence[Any] | None = (), *, reason: str | None = None,
                description: str | None = None, route: str | None = None) -> NoReturn:
         self._decide(WARNING, message, args, reason, description, route)
 
-    def failed(self, message: str, args: Sequence[Any] = (), *, reason: str | None = None,
-               description: str | None = None, route: str | None = None) -> NoReturn:
-        self._decide(FAILED, message, args, reason, description, route)
+    def failed(self, message: str, args: Sequence[Any] | None = (), *, reason: str | None = None,
+               description: str | None = None, route: str | None = None,
+               message_id: str | None = None) -> NoReturn:
+        """Failed. ``message_id`` replaces ``<RuleId>.Failed[.<reason>]`` whole, for a rule whose
+        troubleshooter builds its ids another way (WireServerConnectivityCheck)."""
+        self._decide(FAILED, message, args, reason, description, route, message_id)
+
+    def informed(self, message: str, args: Sequence[Any] | None = (), *, reason: str | None = None,
+                 description: str | None = None, route: str | None = None) -> NoReturn:
+        """Information: a fact reported as it is, asking for no action (a pass in pytest)."""
+        self._decide(INFORMATION, message, args, reason, description, route)
 
     def inconclusive(self, path: str, message: str) -> NoReturn:
         """No decision can be made: the fact at ``path`` (e.g. ``network.https``) does not say, and why.

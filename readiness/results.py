@@ -15,6 +15,9 @@ from typing import Any
 PASSED = "Passed"
 WARNING = "PassedWithWarning"
 FAILED = "Failed"
+# Declared by the Azure Update Manager troubleshooters for facts only Azure knows (patch mode,
+# assessment mode, maintenance configuration): a pass that asks for no action.
+INFORMATION = "Information"
 CHECK_RESULTS = (PASSED, WARNING, FAILED)
 
 
@@ -30,7 +33,8 @@ class Result:
     CheckResult: str
     CheckResultMessage: str
     CheckResultMessageId: str
-    CheckResultMessageArguments: list[str]
+    # None where the troubleshooter passes a variable it never set (it prints null, not []).
+    CheckResultMessageArguments: list[str] | None
 
     def full(self) -> dict[str, Any]:
         """The full result object, keys in the troubleshooter's order."""
@@ -43,7 +47,8 @@ class Result:
             "RuleGroupId": self.RuleGroupId,
             "CheckResult": self.CheckResult,
             "CheckResultMessageId": self.CheckResultMessageId,
-            "CheckResultMessageArguments": list(self.CheckResultMessageArguments),
+            "CheckResultMessageArguments": (None if self.CheckResultMessageArguments is None
+                                            else list(self.CheckResultMessageArguments)),
         }
 
     @classmethod

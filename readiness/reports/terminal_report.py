@@ -46,7 +46,7 @@ UNSET_ARGUMENTS = frozenset({
 def format_arguments(result: Result) -> str:
     """``{a, b}`` as PowerShell lists an array; ``{}`` when empty; nothing when the script sets none."""
     args = result.CheckResultMessageArguments
-    if not args and result.CheckResultMessageId in UNSET_ARGUMENTS:
+    if args is None or (not args and result.CheckResultMessageId in UNSET_ARGUMENTS):
         return ""
     return "{" + ", ".join(args) + "}"
 
