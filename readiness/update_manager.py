@@ -58,7 +58,7 @@ PATCH_EXTENSION = "%SystemDrive%\\Packages\\Plugins\\Microsoft.CPlat.Core.Window
 MIN_ARC_OS = (6, 3, 9600)  # Windows Server 2012 R2: the code's bound (the description says 6.1.7601)
 # HRESULTs a failing WUA enumeration comes with, and what they mean for the rule.
 HRESULT_MEANING = {
-    "0x80070422": "the Windows Update service is disabled (see WUServiceRunningCheck)",
+    "0x80070422": "the Windows Update service is disabled: see WUServiceRunningCheck",
     "0x80070005": "access denied: some Windows Update Agent calls are refused over a remote (network) logon",
 }
 

@@ -121,8 +121,8 @@ class HostDoc:
         return self
 
     def registry(self, key: str, **values: Any) -> HostDoc:
-        """Set values under ``key`` (None removes one); the key then exists."""
-        entry = self.doc["registry"][key]
+        """Set values under ``key`` (None removes one); the key then exists (and is read by the probe)."""
+        entry = self.doc["registry"].setdefault(key, {"exists": False, "values": {}})
         entry["exists"] = True
         for name, value in values.items():
             if value is None:
