@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from readiness import plugin, probe_pool
-from readiness.catalog import RULES
+from readiness.catalog import DEFAULT_PROFILE, RULES
 from tests.emulated import ROOT, RULES_DIR
 
 DOC = ROOT / "docs" / "rules.md"
-CHECKS = {"passed": "Passed", "warned": "PassedWithWarning", "failed": "Failed"}
+CHECKS = {"passed": "Passed", "warned": "PassedWithWarning", "failed": "Failed", "informed": "Information"}
 
 
 def sections() -> dict[str, tuple[int, str]]:
@@ -66,34 +66,46 @@ def _pattern(node: ast.expr, constants: dict) -> str:
     raise AssertionError(f"a message the test cannot read: {ast.dump(node)}")
 
 
-def source_results(rule_id: str) -> set[tuple[str, str]]:
-    """(message id, message pattern) of every outcome call reachable from ``test_<rule_id>``."""
-    function = next(getattr(importlib.import_module(f"tests_readiness.{p.stem}"), f"test_{rule_id}")
-                    for p in sorted(RULES_DIR.glob("test_*.py"))
-                    if hasattr(importlib.import_module(f"tests_readiness.{p.stem}"), f"test_{rule_id}"))
-    module = inspect.getmodule(function)
-    tree = ast.parse(inspect.getsource(module))
-    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    constants = {k: v for k, v in vars(module).items() if k.isupper()}
-    found: set[tuple[str, str]] = set()
-    seen: set[str] = set()
+def rule_function(rule_id: str, profile: str = DEFAULT_PROFILE):
+    """``test_<rule_id>`` of the rule module of ``profile`` (a module's ``PROFILE``, else the default)."""
+    for path in sorted(RULES_DIR.glob("test_*.py")):
+        module = importlib.import_module(f"tests_readiness.{path.stem}")
+        if getattr(module, "PROFILE", DEFAULT_PROFILE) == profile and hasattr(module, f"test_{rule_id}"):
+            return getattr(module, f"test_{rule_id}")
+    raise LookupError(f"no rule test test_{rule_id} of the profile {profile}")
 
-    def walk(name: str) -> None:
-        if name in seen:
+
+def source_results(rule_id: str, profile: str = DEFAULT_PROFILE) -> set[tuple[str, str]]:
+    """(message id, message pattern) of every outcome call reachable from ``test_<rule_id>``: in its
+    module's functions, and in the functions of a project module it calls (``um.dotnet_framework``)."""
+    function = rule_function(rule_id, profile)
+    found: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str]] = set()
+
+    def walk(module, name: str) -> None:
+        if (module.__name__, name) in seen:
             return
-        seen.add(name)
+        seen.add((module.__name__, name))
+        tree = ast.parse(inspect.getsource(module))
+        functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+        constants = {k: v for k, v in vars(module).items() if k.isupper()}
         for node in ast.walk(functions[name]):
             if not isinstance(node, ast.Call):
                 continue
             if isinstance(node.func, ast.Name) and node.func.id in functions:
-                walk(node.func.id)
+                walk(module, node.func.id)
             elif (isinstance(node.func, ast.Attribute) and node.func.attr in CHECKS
                   and isinstance(node.func.value, ast.Name) and node.func.value.id == "rule"):
                 reason = next((k.value.value for k in node.keywords if k.arg == "reason"), None)
-                message_id = f"{rule_id}.{CHECKS[node.func.attr]}" + (f".{reason}" if reason else "")
+                whole = next((k.value.value for k in node.keywords if k.arg == "message_id"), None)
+                message_id = whole or f"{rule_id}.{CHECKS[node.func.attr]}" + (f".{reason}" if reason else "")
                 found.add((message_id, _pattern(node.args[0], constants)))
+            elif (isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+                  and inspect.ismodule(other := vars(module).get(node.func.value.id))
+                  and other.__name__.startswith("readiness.")):
+                walk(other, node.func.attr)
 
-    walk(function.__name__)
+    walk(inspect.getmodule(function), function.__name__)
     return found
 
 
