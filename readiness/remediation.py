@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 
-from readiness.catalog import RULES, rule
+from readiness.catalog import DEFAULT_PROFILE, PROFILE_RULES, PROFILES, RULES, rule
 from readiness.lang import DEFAULT_LANGUAGE, LANGUAGES, UnknownLanguage, check_language, rule_name, ui
 
 
@@ -28,11 +28,11 @@ class Remediation:
     fix: str
     verify: str
 
-    def text(self, rule_id: str, lang: str = DEFAULT_LANGUAGE) -> str:
-        """Plain text (Markdown) of the whole entry, headed by the rule, its headings in ``lang``."""
-        info = rule(rule_id)
+    def text(self, rule_id: str, lang: str = DEFAULT_LANGUAGE, profile: str = DEFAULT_PROFILE) -> str:
+        """Plain text (Markdown) of the whole entry, headed by the rule (of ``profile``), its headings in ``lang``."""
+        info = rule(rule_id, profile)
         return (
-            f"# {info.rule_id} ({rule_name(rule_id, lang)})\n\n"
+            f"# {info.rule_id} ({rule_name(rule_id, lang, profile)})\n\n"
             f"## {ui('remediation.what', lang)}\n\n{self.what}\n\n"
             f"## {ui('remediation.why', lang)}\n\n{self.why}\n\n"
             f"## {ui('remediation.fix', lang)}\n\n{self.fix}\n\n"
@@ -341,18 +341,28 @@ _REMEDIATIONS: dict[str, Remediation] = {
 }
 
 
-def for_rule(rule_id: str, lang: str = DEFAULT_LANGUAGE) -> Remediation:
-    """The remediation of a rule in ``lang``; ``KeyError`` naming the id for an unknown RuleId,
-    ``readiness.lang.UnknownLanguage`` for a language the remediation is not written in."""
-    rule(rule_id)  # a clear error for an unknown id
-    if check_language(lang) == "ja":
-        from readiness.lang.remediation_ja import REMEDIATIONS
+def for_rule(rule_id: str, lang: str = DEFAULT_LANGUAGE, profile: str = DEFAULT_PROFILE) -> Remediation:
+    """The remediation of a rule of ``profile`` in ``lang``; ``KeyError`` naming the id for a RuleId
+    the profile does not have, ``readiness.lang.UnknownLanguage`` for a language the remediation is
+    not written in. A RuleId of several profiles has each profile's own (their checks differ)."""
+    rule(rule_id, profile)  # a clear error for an unknown id or profile
+    japanese = check_language(lang) == "ja"
+    if profile == DEFAULT_PROFILE:
+        if japanese:
+            from readiness.lang.remediation_ja import REMEDIATIONS
 
-        return REMEDIATIONS[rule_id]
-    return _REMEDIATIONS[rule_id]
+            return REMEDIATIONS[rule_id]
+        return _REMEDIATIONS[rule_id]
+    if japanese:
+        from readiness.lang.remediation_aum_ja import REMEDIATIONS as AUM_JA
+
+        return AUM_JA[profile][rule_id]
+    from readiness.remediation_aum import REMEDIATIONS as AUM
+
+    return AUM[profile][rule_id]
 
 
-USAGE = "usage: python -m readiness.remediation [--lang LANG] [RuleId ...]"
+USAGE = "usage: python -m readiness.remediation [--lang LANG] [--profile PROFILE] [RuleId ...]"
 
 
 def _usage_error(message: str) -> int:
@@ -370,27 +380,44 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
+def _option(args: list[str], i: int, name: str) -> tuple[str | None, int]:
+    """The value of ``--name VALUE`` or ``--name=VALUE`` at ``args[i]``, and the next index; None
+    (and ``i``) when ``args[i]`` is not that option."""
+    arg = args[i]
+    if arg == f"--{name}":
+        return (args[i + 1], i + 2) if i + 1 < len(args) else ("", -1)
+    if arg.startswith(f"--{name}="):
+        return arg.split("=", 1)[1], i + 1
+    return None, i
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m readiness.remediation [--lang LANG] [RuleId ...]``: print the remediation of rules
-    (all without ids) in ``LANG`` (``en``, the default, or ``ja``)."""
+    """``python -m readiness.remediation [--lang LANG] [--profile PROFILE] [RuleId ...]``: print the
+    remediation of rules of ``PROFILE`` (``update-management``, the default, ``azure-vm`` or ``arc``;
+    all its rules without ids) in ``LANG`` (``en``, the default, or ``ja``)."""
     args = sys.argv[1:] if argv is None else list(argv)
     if any(a in ("-h", "--help") for a in args):
         print(f"{USAGE}\n\nLANG: {', '.join(LANGUAGES)} (default {DEFAULT_LANGUAGE})\n"
+              f"PROFILE: {', '.join(PROFILES)} (default {DEFAULT_PROFILE})\n"
               "RuleIds: " + ", ".join(RULES))
         return 0
-    lang = DEFAULT_LANGUAGE
+    lang, profile = DEFAULT_LANGUAGE, DEFAULT_PROFILE
     rule_ids = []
     i = 0
     while i < len(args):
-        arg = args[i]
-        if arg == "--lang":
-            if i + 1 >= len(args):
+        value, following = _option(args, i, "lang")
+        if value is not None:
+            if following < 0:
                 return _usage_error(f"--lang needs a language (known: {', '.join(LANGUAGES)})")
-            lang, i = args[i + 1], i + 2
+            lang, i = value, following
             continue
-        if arg.startswith("--lang="):
-            lang, i = arg.split("=", 1)[1], i + 1
+        value, following = _option(args, i, "profile")
+        if value is not None:
+            if following < 0:
+                return _usage_error(f"--profile needs a profile (known: {', '.join(PROFILES)})")
+            profile, i = value, following
             continue
+        arg = args[i]
         if arg.startswith("-") and arg != "-":
             return _usage_error(f"unknown option {arg!r} ({USAGE.removeprefix('usage: ')})")
         rule_ids.append(arg)
@@ -399,10 +426,15 @@ def main(argv: list[str] | None = None) -> int:
         check_language(lang)
     except UnknownLanguage as exc:
         return _usage_error(str(exc))
-    unknown = [a for a in rule_ids if a not in RULES]
+    if profile not in PROFILE_RULES:
+        return _usage_error(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
+    rules = PROFILE_RULES[profile]
+    unknown = [a for a in rule_ids if a not in rules]
     if unknown:
-        return _usage_error(f"unknown RuleId {unknown[0]!r} (known: {', '.join(RULES)})")
-    _write("\n".join(for_rule(rule_id, lang).text(rule_id, lang) for rule_id in (rule_ids or list(RULES))))
+        where = "" if profile == DEFAULT_PROFILE else f" in the profile {profile}"
+        return _usage_error(f"unknown RuleId {unknown[0]!r}{where} (known: {', '.join(rules)})")
+    _write("\n".join(for_rule(rule_id, lang, profile).text(rule_id, lang, profile)
+                     for rule_id in (rule_ids or list(rules))))
     return 0
 
 

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from readiness import capture, lang, plugin, probe_pool, remediation
-from readiness.catalog import RULES
+from readiness.catalog import PROFILE_RULES, PROFILES, RULES
+from readiness.lang import messages_aum
 from readiness.lang.messages import MESSAGES, REASON_EXPLANATIONS, VARIANTS
+from readiness.lang.remediation_aum_ja import REMEDIATIONS as AUM_JA_REMEDIATIONS
 from readiness.lang.remediation_ja import REMEDIATIONS as JA_REMEDIATIONS
 from readiness.lang.ui import UI
 from readiness.results import CHECK_RESULTS
@@ -30,6 +32,9 @@ JAPANESE = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff]")
 
 # Names that stay as they are in Japanese technical text, removed whole before looking for words.
 PRODUCT_PHRASES = (
+    "Azure Update Manager", "Update Manager", "Azure Connected Machine", "Connected Machine", "Azure Arc",
+    "Microsoft Update", "Hybrid Instance Metadata Service", "Azure Resource Manager", "Entra ID", "Windows Patch",
+    "SQL Server", "Windows Server 2012 R2", "Windows Server 2012", "Windows Server 2008",
     "Azure Instance Metadata Service", "Job Runtime Data Service", "Microsoft Monitoring Agent",
     "Windows Management Framework", "Windows PowerShell", "Hybrid Runbook Worker", "Health Service Modules",
     "Operations Manager", "Azure Log Analytics", "Log Analytics", "Azure Automation", "Update Management",
@@ -44,6 +49,10 @@ IDENTIFIERS = {
     "WinHTTP", "WinRM", "SYSTEM", "HealthService", "wuauserv", "MachineKeys", "WinHttpSettings", "Client",
     "Server", "Enabled", "DisabledByDefault", "Allow", "Deny", "Modify", "FullControl", "Disabled", "Running",
     "Status", "StartType", "StartMode", "Id", "True", "Major.Minor", "jpe", "we", "scus", "eus2",
+    # ...and those of the azure-vm and arc profiles.
+    "Arc", "RdAgent", "WindowsAzureGuestAgent", "himds", "WireServer", "Passed", "CheckResult", "AUOptions",
+    "NoAutoUpdate", "UseWUServer", "WUServer", "IsRegisteredWithAU", "RegisteredWithAU", "StartPending",
+    "Stopped", "Paused", "System", "Tls12", "KB4019276", "Office", "R2", "SP1", "SP2",
 }
 SPANS = (
     re.compile(r"`[^`]*`"),                                  # code
@@ -54,7 +63,11 @@ SPANS = (
     re.compile(r"\bS-1-5-\d+\b"),                            # SIDs
     re.compile(r"\b\d+(?:\.[\dx]+)+\+?"),                    # versions
 )
-IDS = set(RULES) | {i.split(".")[-1] for i in lang.message_ids()} | set(lang.HOST_REASONS)
+IDS = ({r for p in PROFILES for r in PROFILE_RULES[p]} | {i.split(".")[-1] for p in PROFILES for i in lang.message_ids(p)}
+       | set(lang.HOST_REASONS))
+# Every (profile, RuleId): a RuleId of several profiles is a rule of each, with its own texts.
+PROFILE_RULE_IDS = [(p, r) for p in PROFILES for r in PROFILE_RULES[p]]
+GROUP_NAMES = {i.group_name for p in PROFILES for i in PROFILE_RULES[p].values()}
 
 
 def english_words(text: str) -> list[str]:
@@ -175,7 +188,7 @@ def test_english_ui_strings_are_todays_text(key, english_text):
         assert en == RULES[key.removeprefix("rule.")].name
         return
     if key.startswith("group."):
-        assert en == key.removeprefix("group.") and en in {i.group_name for i in RULES.values()}
+        assert en == key.removeprefix("group.") and en in GROUP_NAMES
         return
     for piece in re.split(r"\{\w+\}", en):
         chunk = piece.strip()
@@ -194,7 +207,7 @@ def test_the_writers_own_labels_are_in_the_catalog():
     for check in CHECK_RESULTS:
         assert lang.check_result_name(check, "en") == check
         assert_japanese(lang.check_result_name(check, "ja"), check)
-    for info in RULES.values():
+    for info in (i for p in PROFILES for i in PROFILE_RULES[p].values()):
         assert lang.group_name(info.group_id, info.group_name, "en") == info.group_name
         assert_japanese(lang.group_name(info.group_id, info.group_name, "ja"), info.group_name)
     assert lang.check_result_name("SomethingNew", "ja") == "SomethingNew"
@@ -212,23 +225,24 @@ def test_pytest_html_filters_are_in_the_catalog():
 
 # --- Rules: remediation in both languages ------------------------------------------------------
 
-@pytest.mark.parametrize("rule_id", list(RULES))
-def test_every_rule_has_both_languages(rule_id):
-    en, ja = remediation.for_rule(rule_id, "en"), remediation.for_rule(rule_id, "ja")
-    assert en is remediation.for_rule(rule_id)
+@pytest.mark.parametrize("profile, rule_id", PROFILE_RULE_IDS)
+def test_every_rule_has_both_languages(profile, rule_id):
+    en, ja = remediation.for_rule(rule_id, "en", profile), remediation.for_rule(rule_id, "ja", profile)
+    assert en is remediation.for_rule(rule_id, profile=profile)
     for name in ("what", "why", "fix"):
         assert_japanese(getattr(ja, name), f"{rule_id}.{name}")
-    name = lang.rule_name(rule_id, "ja")
+    name = lang.rule_name(rule_id, "ja", profile)
     if english_words(name) or JAPANESE.search(name):
         assert_japanese(name, f"{rule_id} name")
     else:  # a name that is only identifiers (TLS 1.2, WMF 5.1) stays as it is
-        assert name == RULES[rule_id].name
-    assert lang.rule_name(rule_id, "en") == RULES[rule_id].name
+        assert name == PROFILE_RULES[profile][rule_id].name
+    assert lang.rule_name(rule_id, "en", profile) == PROFILE_RULES[profile][rule_id].name
 
 
-@pytest.mark.parametrize("rule_id", list(RULES))
-def test_japanese_verify_is_the_same_powershell(rule_id):
-    en, ja = remediation.for_rule(rule_id, "en").verify, remediation.for_rule(rule_id, "ja").verify
+@pytest.mark.parametrize("profile, rule_id", PROFILE_RULE_IDS)
+def test_japanese_verify_is_the_same_powershell(profile, rule_id):
+    en = remediation.for_rule(rule_id, "en", profile).verify
+    ja = remediation.for_rule(rule_id, "ja", profile).verify
 
     def code(script):
         return [line.split("  #")[0].rstrip() for line in script.splitlines() if not line.lstrip().startswith("#")]
@@ -239,16 +253,31 @@ def test_japanese_verify_is_the_same_powershell(rule_id):
     for comment in comments:
         assert_japanese(comment, f"{rule_id}.verify")
     # Code blocks and inline code of the fix are the English one's.
-    assert re.findall(r"^    .*$", ja_fix := remediation.for_rule(rule_id, "ja").fix, flags=re.MULTILINE) == \
-        re.findall(r"^    .*$", remediation.for_rule(rule_id, "en").fix, flags=re.MULTILINE), ja_fix
+    assert re.findall(r"^    .*$", ja_fix := remediation.for_rule(rule_id, "ja", profile).fix, flags=re.MULTILINE) == \
+        re.findall(r"^    .*$", remediation.for_rule(rule_id, "en", profile).fix, flags=re.MULTILINE), ja_fix
 
 
 def test_japanese_catalog_covers_exactly_the_rules():
     assert set(JA_REMEDIATIONS) == set(RULES)
+    for profile in ("azure-vm", "arc"):
+        assert set(AUM_JA_REMEDIATIONS[profile]) == set(PROFILE_RULES[profile])
+    assert set(AUM_JA_REMEDIATIONS) == set(PROFILES) - {"update-management"}
     with pytest.raises(KeyError, match="NoSuchCheck"):
         remediation.for_rule("NoSuchCheck", "ja")
+    with pytest.raises(KeyError, match=r"OSSupportedCheck.*azure-vm"):
+        remediation.for_rule("OSSupportedCheck", "ja", "azure-vm")
     with pytest.raises(lang.UnknownLanguage):
         remediation.for_rule("TlsVersionCheck", "xx")
+
+
+def test_a_rule_id_of_several_profiles_has_each_profiles_texts():
+    names = {p: lang.rule_name("TlsVersionCheck", "ja", p) for p in PROFILES}
+    assert names["update-management"] == "TLS 1.2" and names["azure-vm"] == names["arc"] != "TLS 1.2"
+    assert remediation.for_rule("TlsVersionCheck", "ja", "arc").what != remediation.for_rule("TlsVersionCheck", "ja").what
+    proxy = {p: remediation.for_rule("ProxySettingsCheck", "ja", p).fix for p in ("azure-vm", "arc")}
+    assert "azcmagent" in proxy["arc"] and "azcmagent" not in proxy["azure-vm"]
+    with pytest.raises(KeyError, match="no-such-profile"):
+        lang.rule_name("TlsVersionCheck", "ja", "no-such-profile")
 
 
 def test_english_text_keeps_its_headings():
@@ -298,12 +327,44 @@ def test_message_ids_are_every_id_of_every_rule():
     assert not lang.known_message_id("ProxySettings.Failed.NoSuchReason")
 
 
-@pytest.mark.parametrize("message_id", lang.message_ids())
-def test_every_message_id_has_both_languages(message_id):
-    assert lang.explain(message_id, "en") is None  # the English message says it
-    explanation = lang.explain(message_id, "ja")
+@pytest.mark.parametrize("profile, message_id", [(p, i) for p in PROFILES for i in lang.message_ids(p)])
+def test_every_message_id_has_both_languages(profile, message_id):
+    assert lang.explain(message_id, "en", profile=profile) is None  # the English message says it
+    explanation = lang.explain(message_id, "ja", profile=profile)
     assert explanation, message_id
     assert_japanese(explanation, message_id)
+
+
+def test_every_update_manager_message_id_is_documented_and_explained():
+    from tests.test_update_manager_rules_doc import RULE_IDS
+    from tests.test_update_manager_rules_doc import documented as documented_aum
+
+    rows_ = {(i, m) for rule_id in RULE_IDS for _, i, m in documented_aum(rule_id)}
+    for message_id, message in rows_:
+        known = [messages_aum.MESSAGES[message_id]["en"]] + [m for m, _ in messages_aum.VARIANTS.get(message_id, [])]
+        assert message in known, (message_id, message)
+    assert set(messages_aum.MESSAGES) == {i for i, _ in rows_}
+    assert set(messages_aum.RULE_NAMES) == set(RULE_IDS)
+    for profile in ("azure-vm", "arc"):
+        ids = lang.message_ids(profile)
+        assert len(ids) == len(set(ids))
+        assert {i for i in messages_aum.MESSAGES if i.split(".")[0] in PROFILE_RULES[profile]} <= set(ids)
+        assert all(lang.known_message_id(i, profile) for i in ids)
+    assert lang.known_message_id("WUServiceRunningCheck.Failed.ServiceNotFound", "arc")
+    assert not lang.known_message_id("WUServiceRunningCheck.Failed.ServiceNotFound")
+    assert not lang.known_message_id("OSSupportedCheck.Passed", "azure-vm")
+
+
+def test_the_explanation_follows_the_profile():
+    """The same id is another rule's in another profile; ProxySettingsCheck's two warnings differ."""
+    assert lang.explain("TlsVersionCheck.Failed", "ja") != lang.explain("TlsVersionCheck.Failed", "ja", profile="arc")
+    azure = lang.explain("ProxySettingsCheck.PassedWithWarning", "ja",
+                         "Proxy is set. Ensure all required endpoints are reachable.", profile="azure-vm")
+    arc = lang.explain("ProxySettingsCheck.PassedWithWarning", "ja", "Proxy is set.", profile="arc")
+    assert azure and arc and azure != arc and "Connected Machine" in arc
+    assert lang.explain("OSSupportedCheck.Failed.ProbeError", "ja", profile="arc") == REASON_EXPLANATIONS["ProbeError"]["ja"]
+    assert lang.explain("OSSupportedCheck.Failed.ProbeError", "ja", profile="azure-vm") is None
+    assert lang.message_en("ArcRequiredEndpointsCheck.Failed", "arc") == "Failed to reach the following endpoints: <hosts>"
 
 
 def test_the_explanation_follows_the_case():
@@ -324,10 +385,10 @@ def test_an_emulated_run_only_gives_known_ids():
         if path.is_file() and path.suffix in (".yaml", ".json", ".txt"):
             found |= set(re.findall(r"\b([A-Za-z0-9]+\.(?:Passed|PassedWithWarning|Failed)(?:\.[A-Za-z]+)?)\b",
                                     path.read_text(encoding="utf-8", errors="replace")))
-    found = {i for i in found if i.split(".")[0] in RULES}
+    found = {i for i in found if any(i.split(".")[0] in PROFILE_RULES[p] for p in PROFILES)}
     assert found
     for message_id in found:
-        assert lang.known_message_id(message_id), message_id
+        assert any(lang.known_message_id(message_id, p) for p in PROFILES), message_id
 
 
 # --- The command line --------------------------------------------------------------------------

@@ -106,6 +106,16 @@ UI: dict[str, dict[str, str]] = {
     "group.WU Service Health Check": {"en": "WU Service Health Check", "ja": "Windows Update サービスの正常性チェック"},
     "group.Access Permission Checks": {"en": "Access Permission Checks", "ja": "アクセス許可のチェック"},
     "group.Machine Override Checks": {"en": "Machine Override Checks", "ja": "マシンの上書き設定のチェック"},
+    # ...and those of the azure-vm and arc profiles (their rule names: readiness.lang.messages_aum).
+    "group.Prerequisites Checks": {"en": "Prerequisites Checks", "ja": "前提条件のチェック"},
+    "group.prerequisite checks": {"en": "prerequisite checks", "ja": "前提条件のチェック"},
+    "group.Connectivity Checks": {"en": "Connectivity Checks", "ja": "接続のチェック"},
+    "group.Azure Guest Agent Services Check": {"en": "Azure Guest Agent Services Check",
+                                               "ja": "Azure ゲスト エージェントのサービスのチェック"},
+    "group.Azure Arc Agent Checks": {"en": "Azure Arc Agent Checks", "ja": "Azure Arc エージェントのチェック"},
+    "group.Extension Checks": {"en": "Extension Checks", "ja": "拡張機能のチェック"},
+    "group.Machine Update Settings Checks": {"en": "Machine Update Settings Checks", "ja": "マシンの更新設定のチェック"},
+    "group.Machine Update Settings": {"en": "Machine Update Settings", "ja": "マシンの更新設定"},
 
     # Rule names (the troubleshooter's RuleName, in en), as the matrix and the remediation head them.
     "rule.OperatingSystemCheck": {"en": "Operating System", "ja": "オペレーティング システム"},
