@@ -260,14 +260,15 @@ class Wsus:
         return cls(server, in_effect)
 
     def target(self) -> tuple[str, int] | None:
-        """(host, port) of the ``WUServer`` URL, its scheme's default port when it names none;
-        None when it is not an http(s) URL with a host."""
+        """(host, port) of the ``WUServer`` URL as ``System.Uri`` reads it (the probe tests the same
+        ``host:port``): the host lower-cased, the scheme's port when it names none; None when it is
+        not an http(s) URL with a host and a port from 1 up."""
         try:
             url = urllib.parse.urlsplit((self.server or "").strip())
             port = url.port
         except ValueError:
             return None
-        if url.scheme.lower() not in ("http", "https") or not url.hostname:
+        if url.scheme.lower() not in ("http", "https") or not url.hostname or (port is not None and port < 1):
             return None
         host = f"[{url.hostname}]" if ":" in url.hostname else url.hostname
         return host, port or (443 if url.scheme.lower() == "https" else 80)

@@ -390,6 +390,12 @@ CASES: list[Case] = [
          lambda d: wsus(WSUS)(d).tcp("wsus.contoso.local:8530", ok=False, error="refused"), FAILED,
          "WUEndpointConnectivityCheck.Failed", "Failed to reach the following endpoints: wsus.contoso.local",
          ["wsus.contoso.local"], detail="a result the troubleshooter does not give"),
+    Case("WUEndpointConnectivityCheck", "WSUS host in capitals, as Windows reads the URL",
+         lambda d: wsus("HTTP://WSUS.Contoso.Local:8530/")(d).tcp("wsus.contoso.local:8530"), PASSED,
+         "WUEndpointConnectivityCheck.Passed", "All endpoints are reachable.", detail="TCP to port 8530"),
+    Case("WUEndpointConnectivityCheck", "WSUS at an IPv6 address",
+         lambda d: wsus("http://[::1]:8530")(d).tcp("[::1]:8530", ok=False, error="refused"), FAILED,
+         "WUEndpointConnectivityCheck.Failed", "Failed to reach the following endpoints: [::1]", ["[::1]"]),
     Case("WUEndpointConnectivityCheck", "WSUS over https, default port",
          lambda d: wsus("https://wsus.contoso.local")(d).tcp("wsus.contoso.local:443"), PASSED,
          "WUEndpointConnectivityCheck.Passed", "All endpoints are reachable.", detail="TCP to port 443"),
@@ -539,7 +545,7 @@ def test_a_healthy_host_passes_every_rule(profile):
 
 
 @pytest.mark.parametrize("profile", BOTH)
-@pytest.mark.parametrize("server", ["wsus01:8530", "ftp://wsus.contoso.local", "http://", "http://wsus:99999"])
+@pytest.mark.parametrize("server", ["wsus01:8530", "ftp://wsus.contoso.local", "http://", "http://wsus:99999", "http://wsus:0"])
 def test_wu_endpoints_not_applicable_when_wsus_names_no_host(profile, server):
     """WSUS in effect with a WUServer that is no http(s) URL: no endpoint to test, and the script
     prints nothing here either; the skip says so (reports leave "not applicable:" results out)."""
