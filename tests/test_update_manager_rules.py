@@ -595,3 +595,46 @@ def test_winhttp_blob_of_a_reset_proxy_is_direct_access():
     """``netsh winhttp reset proxy`` leaves a blob with no proxy flag: Passed, not a warning."""
     doc = healthy(ARC).proxy(None, blob=winhttp.encode(None))
     assert decide(ARC, "ProxySettingsCheck", doc).result.CheckResultMessageId == "ProxySettingsCheck.Passed"
+
+
+def test_the_cases_reach_every_outcome_of_every_body():
+    """Every outcome call in readiness/update_manager.py (each branch's end) runs in some case above."""
+    import contextlib
+    import inspect
+    import re
+    import sys
+
+    from readiness import update_manager
+
+    source = inspect.getsource(update_manager).splitlines()
+    outcomes = {number for number, text in enumerate(source, start=1)
+                if re.search(r"\b(rule\.(passed|warned|failed|inconclusive)|pytest\.skip)\(", text)}
+    path = update_manager.__file__
+    reached: set[int] = set()
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_filename != path:
+            return None
+        if event == "line":
+            reached.add(frame.f_lineno)
+        return tracer
+
+    runs = []  # facts are built (and validated) before tracing: only the rules run traced
+    for param in params():
+        profile, case = param.values
+        doc = healthy(profile)
+        case.change(doc)
+        test = getattr(importlib.import_module(MODULES[profile]), f"test_{case.rule_id}")
+        runs.append((test, doc.facts(), Rule(catalog.rule(case.rule_id, profile), Settings(cloud=case.cloud))))
+    runs.append((importlib.import_module(MODULES[ARC]).test_WUEndpointConnectivityCheck,
+                 wsus("wsus01:8530")(healthy(ARC)).facts(), Rule(catalog.rule("WUEndpointConnectivityCheck", ARC))))
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        for test, facts, rule in runs:
+            with contextlib.suppress(Decision, Inconclusive, pytest.skip.Exception):
+                test(facts=facts, rule=rule)
+    finally:
+        sys.settrace(previous)
+    assert len(outcomes) > 40
+    assert outcomes <= reached, sorted(outcomes - reached)
