@@ -30,6 +30,7 @@ import pytest
 
 from readiness.aum_endpoints import WIRESERVER, AumEndpoints
 from readiness.facts import FactUnavailable, Service, WindowsUpdateUnavailable
+from readiness.schannel import Tls12Settings
 from readiness.winhttp import WinHttpSettingsError
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ TLSREG = "https://docs.microsoft.com/windows-server/security/tls/tls-registry-se
 
 NDP_FULL = "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full"
 DOTNET_45_RELEASE = 378389  # .NET Framework 4.5, the scripts' threshold (their text says 4.0)
-TLS12 = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\"
 WU_POLICY = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate"
 AU_POLICY = WU_POLICY + "\\AU"
 AUTO_DOWNLOAD_AND_INSTALL = 4
@@ -125,22 +125,16 @@ def tls_version(facts: Facts, rule: Rule) -> NoReturn:
     """TLS 1.2 for SCHANNEL clients and servers, from the Windows version and the registry alone
     (the scripts also fail it whenever their first rule did not pass)."""
     os_version = facts.os_version
-
-    def equals(side: str, name: str, number: int) -> bool:  # present and equal, as PowerShell's -eq
-        return facts.registry_equals(TLS12 + side, name, number)
-
     if (6, 0, 6001) <= os_version < (6, 1):
         # Windows Server 2008 SP2: TLS 1.2 comes with an update (KB4019276), then the registry.
         rule.failed(f"Enable TLS 1.2 on your operating system. Follow the instructions to enable it: {TLSKB}.")
     if (6, 1, 7601) <= os_version <= (6, 1, 8400):
-        if (equals("Client", "DisabledByDefault", 0) and equals("Server", "DisabledByDefault", 0)
-                and not (equals("Client", "Enabled", 0) and equals("Server", "Enabled", 0))):
+        if Tls12Settings.of(facts).switched_on:
             rule.passed("TLS 1.2 is enabled on the Operating System")
         rule.failed(f"Enable TLS 1.2 on your operating system. Follow the instructions to enable it: {TLSREG}.",
                     reason="NotExplicitlyEnabled")
     if os_version >= (6, 2, 9200):
-        if (equals("Client", "DisabledByDefault", 1) or equals("Server", "DisabledByDefault", 1)
-                or equals("Client", "Enabled", 0) or equals("Server", "Enabled", 0)):
+        if Tls12Settings.of(facts).switched_off:
             rule.failed("TLS 1.2 is available on the Operating System, but currently disabled. "
                         f"Follow the instructions to re-enable: {TLSREG}.", reason="ExplicitlyDisabled")
         rule.passed("TLS 1.2 is enabled on the Operating System.", reason="EnabledByDefault")

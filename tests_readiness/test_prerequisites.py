@@ -2,6 +2,8 @@
 
 import pytest
 
+from readiness.schannel import Tls12Settings
+
 pytestmark = pytest.mark.prerequisites
 
 OSREQ = "https://docs.microsoft.com/en-Us/azure/automation/update-management/operating-system-requirements"
@@ -16,8 +18,6 @@ MIN_OS = (6, 1, 7600)
 
 NDP_FULL = "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full"
 DOTNET_462_RELEASE = 394802
-
-TLS12 = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\"
 
 
 def test_OperatingSystemCheck(facts, rule):
@@ -56,29 +56,20 @@ def test_WindowsManagementFrameworkInstalledCheck(facts, rule):
 def test_TlsVersionCheck(facts, rule):
     """TLS 1.2 must be enabled for SCHANNEL clients and servers; the branches go in this order."""
     os_version = facts.os_version
-
-    def equals(side, name, number):  # absent is neither 0 nor 1; "0" and a QWord 0 are 0
-        return facts.registry_equals(TLS12 + side, name, number)
-
-    client_not_disabled = equals("Client", "DisabledByDefault", 0)
-    server_not_disabled = equals("Server", "DisabledByDefault", 0)
-    client_disabled = equals("Client", "DisabledByDefault", 1)
-    server_disabled = equals("Server", "DisabledByDefault", 1)
-    client_not_enabled = equals("Client", "Enabled", 0)
-    server_not_enabled = equals("Server", "Enabled", 0)
+    settings = Tls12Settings.of(facts)  # read before the version decides, as the troubleshooter does
 
     # The operating system check (rule 1) did not pass.
     if os_version < MIN_OS and os_version >= (6, 0, 6001):
         rule.failed(f"TLS 1.2 is not enabled by default on the Operating System. Follow the instructions to enable it: {TLSKB}")
     if (6, 1, 7601) <= os_version <= (6, 1, 8400):
-        if client_not_disabled and server_not_disabled and not (client_not_enabled and server_not_enabled):
+        if settings.switched_on:
             rule.passed("TLS 1.2 is enabled on the Operating System.")
         rule.failed(
             f"TLS 1.2 is not enabled by default on the Operating System. Follow the instructions to enable it: {TLSREG}",
             reason="NotExplicitlyEnabled",
         )
     if os_version >= (6, 2, 9200):
-        if client_disabled or server_disabled or client_not_enabled or server_not_enabled:
+        if settings.switched_off:
             rule.failed(
                 f"TLS 1.2 is supported by the Operating System, but currently disabled. Follow the instructions to re-enable: {TLSREG}",
                 reason="ExplicitlyDisabled",
