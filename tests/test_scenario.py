@@ -422,7 +422,7 @@ ERRORS = [
     ("- name: x", "expected a mapping, got a list"),
     ("name: x\nexpected: [healthy]", "expected: expected a mapping, got a list"),
     ("name: x\nexpected: {location: japaneast}", "expected.results: required (the 20 results in report order)"),
-    ("name: x\nexpected: {results: [], colour: red}", "expected.colour: unknown key (expected one of location, results)"),
+    ("name: x\nexpected: {results: [], colour: red}", "expected.colour: unknown key (expected one of location, results, profile)"),
     ("name: x\nexpected: {location: japan-east, results: []}", "expected.location: expected an Azure location name such as 'japaneast', got 'japan-east'"),
     ("name: x\nexpected: {location: 5, results: []}", "expected.location: expected text, got 5"),
     ("name: x\nexpected: {results: OperatingSystemCheck.Passed}", "expected.results: expected a list, got 'OperatingSystemCheck.Passed'"),
