@@ -67,11 +67,34 @@ def command_line() -> str:
     return f"{POWERSHELL} {encode_command(BOOTSTRAP)}"
 
 
-def script_text() -> str:
+EXTENSION_BEGIN = "# ==== update-manager: begin"
+EXTENSION_END = "# ==== update-manager: end"
+
+
+def script_text(update_manager: bool = True) -> str:
     """The probe script as it is sent: ``probe.ps1`` beside this module without its comment
-    lines (they are for readers of the file; the script travels with every probe)."""
+    lines (they are for readers of the file; the script travels with every probe).
+
+    ``update_manager`` False leaves out the regions that only gather what the Update Manager
+    profiles read (between the ``# ==== update-manager`` marks): an input that asks none of
+    those facts never calls them, and the Update Management probe stays as small as it was.
+    """
     text = resources.files(__package__).joinpath("probe.ps1").read_text(encoding="ascii")
-    return "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
+    kept, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith(EXTENSION_BEGIN):
+            skipping = not update_manager
+        elif line.startswith(EXTENSION_END):
+            skipping = False
+        elif not skipping and not line.lstrip().startswith("#"):
+            kept.append(line)
+    return "".join(kept)
+
+
+def asks_update_manager(probe_input: ProbeInput) -> bool:
+    """Whether ``probe_input`` asks a fact that only the Update Manager regions gather."""
+    return bool(probe_input.folders or probe_input.windows_update or probe_input.arc_agent or probe_input.tls
+                or probe_input.imds_compute or probe_input.tcp_from_registry)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,7 +203,7 @@ def render_input(probe_input: ProbeInput) -> str:
 
 def stdin_text(probe_input: ProbeInput) -> str:
     """All of standard input: the header, then the script."""
-    return render_input(probe_input) + script_text()
+    return render_input(probe_input) + script_text(asks_update_manager(probe_input))
 
 
 class NotAProbe(ValueError):

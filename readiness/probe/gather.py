@@ -116,6 +116,9 @@ GATHERERS = {
     "event_logs": "Get-ProbeEventLog",
     "acl": "Get-ProbeAcl",
     "network": "Get-ProbeNetwork",
+    "folders": "Get-ProbeFolder",
+    "windows_update": "Get-ProbeWindowsUpdate",
+    "arc_agent": "Get-ProbeArcAgent",
 }
 
 
