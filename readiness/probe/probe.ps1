@@ -612,7 +612,8 @@ $ProbeWuaBlock = {
         }
         if ($null -ne $code) { $r.hresult = '0x' + ([int]$code).ToString('X8', [System.Globalization.CultureInfo]::InvariantCulture) }
         $inner = $_.Exception
-        while ($inner -is [System.Management.Automation.MethodInvocationException] -and $null -ne $inner.InnerException) { $inner = $inner.InnerException }
+        # PowerShell's wrappers (MethodInvocation, GetValueInvocation) name the call, not the cause.
+        while ($inner -is [System.Management.Automation.RuntimeException] -and $null -ne $inner.InnerException) { $inner = $inner.InnerException }
         $r.error = $inner.GetType().FullName + ': ' + $inner.Message
     }
     $r
