@@ -228,16 +228,16 @@ def test_windows_update_services_and_the_hresult_of_a_failure():
     assert [s.name for s in default.windows_update_services] == ["Windows Update"]
     disabled = emulated("name: w\nwindows_update: {error: 0x80070422}\n")
     with pytest.raises(WindowsUpdateUnavailable) as failed:
-        disabled.windows_update_services
+        _ = disabled.windows_update_services
     assert failed.value.hresult == "0x80070422"
     assert "it is disabled" in str(failed.value) and "(Exception from HRESULT: 0x80070422)" in str(failed.value)
     denied = emulated("name: w\nwindows_update: {error: '0x80070005'}\n")
     with pytest.raises(WindowsUpdateUnavailable, match=r"UnauthorizedAccessException: Access is denied") as failed:
-        denied.windows_update_services
+        _ = denied.windows_update_services
     assert failed.value.hresult == "0x80070005"
     wua_code = emulated("name: w\nwindows_update: {error: '0x8024402c'}\n")
     with pytest.raises(WindowsUpdateUnavailable, match=r"COMException: Exception from HRESULT: 0x8024402C$"):
-        wua_code.windows_update_services
+        _ = wua_code.windows_update_services
 
 
 def test_the_arc_agent_as_its_tool_reports_it():
@@ -345,7 +345,7 @@ def test_an_azure_vm_over_winrm_with_the_wireserver_port_dropped_and_wua_disable
     assert facts.service("WindowsAzureGuestAgent").status == "Stopped" and facts.service("RdAgent").exists
     assert facts.folder(PATCH_EXTENSION_FOLDER).exists
     with pytest.raises(WindowsUpdateUnavailable) as failed:
-        facts.windows_update_services
+        _ = facts.windows_update_services
     assert failed.value.hresult == "0x80070422"
     assert facts.registry_value(MU_SERVICE_KEY, "RegisteredWithAU") == 1
     assert facts.tcp("168.63.129.16:80").ok
