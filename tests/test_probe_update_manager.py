@@ -458,3 +458,67 @@ def test_new_keys_as_written_and_their_defaults():
 
 def test_registry_read_subkeys_flag_defaults_off():
     assert RegistryRead("HKLM\\SOFTWARE\\X", ("A",)).subkeys is False
+
+
+# --- the shipped scenarios of the Update Manager profiles ---------------------------------------
+
+# Every outcome of every rule of the two profiles (spec'd message ids; the WireServer rule's
+# whole ids), which the shipped scenarios must reach between them.
+OUTCOMES = {
+    "DotNetFrameworkInstalledCheck": {"Passed", "Failed"},
+    "TlsVersionCheck": {"Failed", "Passed", "Failed.NotExplicitlyEnabled", "Failed.ExplicitlyDisabled",
+                        "Passed.EnabledByDefault", "Failed.NoDefaultSupport"},
+    "HttpsConnectionCheck": {"Passed", "Failed"},
+    "ProxySettingsCheck": {"Passed", "PassedWithWarning"},
+    "RdAgentServiceCheck": {"Passed", "Failed"},
+    "WindowsAzureGuestAgentServiceCheck": {"Passed", "Failed"},
+    "WireServerConnectivityCheck": {"Passed", "Failed.Port80Failed", "Passed.Port32526Failed",
+                                    "Failed.Port80Failed.Port80FailedPort32526Failed"},
+    "PatchExtensionCheck": {"Passed", "Failed"},
+    "WSUSServerConfiguredCheck": {"Passed", "PassedWithWarning"},
+    "WUEndpointConnectivityCheck": {"Passed", "Failed"},
+    "AlwaysAutoRebootCheck": {"Passed", "PassedWithWarning"},
+    "AutomaticUpdateCheck": {"Passed", "PassedWithWarning"},
+    "WUServiceRunningCheck": {"Passed", "Failed", "Failed.ServiceNotFound"},
+    "MUEnableCheck": {"Passed", "PassedWithWarning", "PassedWithWarning.MURegisteredButDisabled", "Failed.ProbeError"},
+    "OSSupportedCheck": {"Passed", "Failed"},
+    "ArcRequiredEndpointsCheck": {"Passed", "Failed"},
+    "HimdsServiceCheck": {"Passed", "Failed"},
+}
+
+
+def test_the_shipped_scenarios_reach_every_outcome_of_every_update_manager_rule():
+    from fixtures.scenario import load_scenario, shipped_for
+    from readiness.catalog import PROFILE_RULES
+
+    reached: dict[str, set[str]] = {}
+    for profile in ("azure-vm", "arc"):
+        paths = shipped_for(profile)
+        assert {f"{profile}-healthy"} <= {p.stem for p in paths}
+        for path in paths:
+            expected = load_scenario(path).expected
+            assert expected is not None
+            ids = [r.rule_id for r in expected.results]
+            assert ids == list(PROFILE_RULES[profile]), path  # WUEndpointConnectivityCheck always there
+            for result in expected.results:
+                reached.setdefault(result.rule_id, set()).add(result.message_id.split(".", 1)[1])
+        healthy = load_scenario(next(p for p in paths if p.stem == f"{profile}-healthy")).expected
+        assert healthy is not None and {r.check_result for r in healthy.results} == {"Passed"}
+    assert reached == OUTCOMES
+
+
+@pytest.mark.parametrize("profile", ["azure-vm", "arc"])
+def test_the_shipped_scenarios_of_a_profile_probe_without_errors_but_the_ones_they_state(profile):
+    """Over WinRM, with the host's PowerShell judging the script: no fact is lost to the probe
+    on these hosts (PowerShell 2.0 included), but for the WUA failures the scenarios state."""
+    from fixtures.scenario import load_scenario, shipped_for
+
+    paths = shipped_for(profile)
+    scenarios = [load_scenario(p) for p in paths]
+    with fleet(scenarios) as served:
+        for host, scn in zip(served.hosts, scenarios, strict=True):
+            probed = probe_host(parse_host(host_url(host)),
+                                ProbeSettings(probe_input=input_for_profile(BASE, profile)))
+            assert isinstance(probed.facts, Facts), (scn.name, probed.failure)
+            errors = [e["fact"] for e in probed.facts._doc["errors"]]
+            assert errors == (["windows_update"] if scn.windows_update.error else []), scn.name
