@@ -22,7 +22,16 @@ import pytest
 import tree_sitter
 import tree_sitter_powershell
 
-from readiness.probe import BOOTSTRAP, INPUT_END, ProbeInput, parse_input, render_input, script_text, stdin_text
+from readiness.probe import (
+    BOOTSTRAP,
+    INPUT_END,
+    ProbeInput,
+    input_for_profile,
+    parse_input,
+    render_input,
+    script_text,
+    stdin_text,
+)
 
 CONTRACT = Path(__file__).resolve().parents[1] / "readiness" / "probe" / "CONTRACT.md"
 SIZE_BUDGET = 32 * 1024  # bytes; the script travels on standard input with every probe
@@ -356,13 +365,40 @@ def test_script_parses_without_errors():
             imds="http://127.0.0.1:9/metadata/instance?api-version=2018-02-01",
             timeout_ms=250,
         ),
+        input_for_profile(ProbeInput(), "auto"),
     ],
-    ids=["defaults", "quotes-and-templates"],
+    ids=["defaults", "quotes-and-templates", "update-manager"],
 )
 def test_whole_standard_input_parses(probe_input):
     text = stdin_text(probe_input)
     assert broken_nodes(parse(text)) == []
     assert INPUT_END in text
+
+
+# The input variables that only the Update Manager profiles set, and the test kind only they create.
+UPDATE_MANAGER_GUARDS = ("$ProbeFolders", "$ProbeWindowsUpdate", "$ProbeArcAgent", "$ProbeTls", "$ProbeImdsCompute",
+                         "$ProbeTcpFromRegistry", "$Test.kind -eq 'tls'", "$Test.readBody")
+
+
+def test_without_its_update_manager_regions_the_probe_parses_passes_and_never_calls_them():
+    base = parse(script_text(update_manager=False))
+    assert broken_nodes(base) == []
+    for check in ("commands", "output", "compatibility", "null_foreach", "regex_case", "parameters"):
+        assert [p for p in CHECKS[check](base) if "outside the read-only allowlist" not in p] == [], check
+    full_functions, base_functions = inventory().functions, inventory_of(base).functions
+    only_in_regions = full_functions - base_functions
+    assert {"Get-ProbeWindowsUpdate", "Get-ProbeArcAgent", "Get-ProbeFolder", "Open-ProbeTlsTest"} <= only_in_regions
+    for node in walk(base.root_node):
+        name = next((c for c in node.children if c.type == "command_name"), None) if node.type == "command" else None
+        if name is None or text_of(name) not in only_in_regions:
+            continue
+        ancestor, guarded_by = node.parent, None
+        while ancestor is not None and guarded_by is None:
+            if ancestor.type in ("if_statement", "elseif_clause"):
+                condition = text_of(next(c for c in ancestor.children if c.type == "pipeline"))
+                guarded_by = next((g for g in UPDATE_MANAGER_GUARDS if g in condition), None)
+            ancestor = ancestor.parent
+        assert guarded_by, f"line {line_of(node)}: {text_of(name)} is called where no Update Manager input asks it"
 
 
 def test_bootstrap_parses_and_stays_short():
