@@ -134,7 +134,8 @@ def export_script(location: str | None = None, compact: bool = False, timeout_ms
 
     ASCII, LF line ends (PowerShell reads either). ``location`` must already be checked."""
     probe_input = contract.input_for_profile(endpoints_input(Endpoints.for_location(location), timeout_ms), profile, cloud)
-    script = contract.script_text(contract.asks_update_manager(probe_input))
+    # The whole probe, whatever the profile: one exported script per probe version, audited as one.
+    script = contract.script_text()
     if not script.endswith(PROBE_TAIL):
         raise RuntimeError("probe.ps1 no longer ends with the statements the export replaces (PROBE_TAIL)")
     shown = location or "(none: the default endpoints)"

@@ -522,3 +522,15 @@ def test_the_shipped_scenarios_of_a_profile_probe_without_errors_but_the_ones_th
             assert isinstance(probed.facts, Facts), (scn.name, probed.failure)
             errors = [e["fact"] for e in probed.facts._doc["errors"]]
             assert errors == (["windows_update"] if scn.windows_update.error else []), scn.name
+
+
+def test_the_exported_probe_carries_the_profiles_input():
+    from readiness import capture
+    from readiness.endpoints import Endpoints
+    from readiness.endpoints import probe_input as endpoints_input
+
+    text = capture.export_script(None, profile="arc")
+    assert capture.parse_export(text).probe_input == input_for_profile(endpoints_input(Endpoints.for_location(None)), "arc")
+    assert "# Automation account location: (none: the default endpoints); readiness profile: arc" in text
+    plain = capture.export_script(None)
+    assert capture.parse_export(plain).probe_input == endpoints_input(Endpoints.for_location(None))
