@@ -29,7 +29,8 @@ from readiness.probe.gather import (
     input_for_profile,
 )
 
-__all__ = ["EventQuery", "ProbeInput", "RegistryRead", "UrlTarget", "input_for_profile", "parse_input", "render_input"]
+__all__ = ["EventQuery", "ProbeInput", "RegistryRead", "UrlTarget", "asks_update_manager", "input_for_profile", "parse_input",
+           "render_input"]
 
 SCHEMA = "readiness-probe/2"
 INPUT_SCHEMA = "readiness-probe-input/2"
