@@ -127,15 +127,20 @@ def _literal(value: str | None) -> str:
     return "$null" if value is None else contract._ps_literal(value)
 
 
-def export_script(location: str | None = None, compact: bool = False, timeout_ms: int = 5000) -> str:
-    """The self-contained script: the probe with its input for ``location``, printing a capture.
+def export_script(location: str | None = None, compact: bool = False, timeout_ms: int = 5000,
+                  profile: str = "update-management", cloud: str | None = None) -> str:
+    """The self-contained script: the probe with its input for ``location`` (and the readiness
+    ``profile``, with the endpoints of ``cloud``), printing a capture.
 
     ASCII, LF line ends (PowerShell reads either). ``location`` must already be checked."""
+    probe_input = contract.input_for_profile(endpoints_input(Endpoints.for_location(location), timeout_ms), profile, cloud)
+    # The whole probe, whatever the profile: one exported script per probe version, audited as one.
     script = contract.script_text()
     if not script.endswith(PROBE_TAIL):
         raise RuntimeError("probe.ps1 no longer ends with the statements the export replaces (PROBE_TAIL)")
-    probe_input = endpoints_input(Endpoints.for_location(location), timeout_ms)
     shown = location or "(none: the default endpoints)"
+    if profile != "update-management":
+        shown += f"; readiness profile: {profile}"
     head = "\n".join([
         EXPORT_MARK,
         "# The readiness probe with its input, for a machine checked offline: it reads, changes nothing,",

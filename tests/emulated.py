@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from fixtures.emulator import Fleet, free_base_address
-from fixtures.scenario import Expected, Scenario, load_scenario, parse_scenario, shipped
+from fixtures.scenario import Expected, Scenario, load_scenario, parse_scenario, shipped_for
+from readiness.catalog import DEFAULT_PROFILE
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTS = ROOT / "fixtures" / "hosts"
@@ -59,11 +60,11 @@ def expected(name: str) -> Expected:
     return found
 
 
-def expected_results() -> dict[str, list[tuple[str, str, str, str]]]:
-    """Every shipped scenario's ``expected:`` block as rows: name -> [(location or "-", RuleId,
-    CheckResult, CheckResultMessageId)], in report order."""
+def expected_results(profile: str = DEFAULT_PROFILE) -> dict[str, list[tuple[str, str, str, str]]]:
+    """Every shipped scenario's ``expected:`` block for ``profile`` as rows: name -> [(location
+    or "-", RuleId, CheckResult, CheckResultMessageId)], in report order."""
     rows = {}
-    for path in shipped():
+    for path in shipped_for(profile):
         found = expected(path.stem)
         rows[path.stem] = [(found.location or "-", *r) for r in found.results]
     return rows

@@ -152,7 +152,9 @@ def test_registry_only_the_six_keys_and_the_names_the_rules_read():
         "AlwaysAutoRebootAtScheduledTimeMinutes": {"type": "DWord", "value": 15}}}
     assert reg["HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Server"] == {
         "exists": True, "values": {}}
-    assert reg["HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate"] == {"exists": False, "values": {}}
+    # Named only through its AU subkey, WindowsUpdate exists (Windows has no key without its
+    # parents), with no values.
+    assert reg["HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate"] == {"exists": True, "values": {}}
     assert reg[CONNECTIONS] == {"exists": False, "values": {}}
 
 

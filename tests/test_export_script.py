@@ -35,8 +35,8 @@ EXPORT_ADDS = {
         "type outside the allowlist: System.IO.MemoryStream",
         "static member outside the allowlist: System.IO.Compression.CompressionMode::Compress",
         "method outside the allowlist: ToArray",
-        # -OutFile: the path resolved against PowerShell's location, the capture written there.
-        "type outside the allowlist: System.IO.File",
+        # -OutFile: the path resolved against PowerShell's location, the capture written there
+        # (System.IO.File itself the probe names too, for File.Exists).
         "static member outside the allowlist: System.IO.File::WriteAllText",
         "method outside the allowlist: GetUnresolvedProviderPathFromPSPath",
         "forbidden method: WriteAllText",

@@ -22,10 +22,22 @@ import pytest
 import tree_sitter
 import tree_sitter_powershell
 
-from readiness.probe import BOOTSTRAP, INPUT_END, ProbeInput, parse_input, render_input, script_text, stdin_text
+from readiness.probe import (
+    BOOTSTRAP,
+    INPUT_END,
+    ProbeInput,
+    input_for_profile,
+    parse_input,
+    render_input,
+    script_text,
+    stdin_text,
+)
 
 CONTRACT = Path(__file__).resolve().parents[1] / "readiness" / "probe" / "CONTRACT.md"
 SIZE_BUDGET = 32 * 1024  # bytes; the script travels on standard input with every probe
+# With the regions that gather what the Update Manager profiles read (sent only to hosts
+# checked with those profiles).
+SIZE_BUDGET_UPDATE_MANAGER = 48 * 1024
 
 # Commands the probe may call: each only reads (wevtutil.exe only as "qe", query events).
 READ_ONLY_CMDLETS = {"Get-Service", "Get-Acl", "New-Object", "wevtutil.exe"}
@@ -52,6 +64,12 @@ ALLOWED_TYPES = {
     "System.Text.Encoding", "System.Text.StringBuilder", "System.Threading.Thread", "System.Uri",
     "Microsoft.Win32.Registry", "Microsoft.Win32.RegistryHive", "Microsoft.Win32.RegistryKey",
     "Microsoft.Win32.RegistryValueOptions", "Microsoft.Win32.RegistryView",
+    # the Update Manager profiles: folders and the agent's program looked for, number and date
+    # parsing of JSON answers, a runspace that bounds a call that may hang, a TLS handshake
+    "System.IO.File", "System.IO.StreamReader", "System.Globalization.NumberStyles",
+    "System.Globalization.DateTimeStyles", "System.Management.Automation.PowerShell",
+    "System.Management.Automation.RuntimeException", "System.Net.Security.SslStream",
+    "System.Security.Authentication.SslProtocols", "System.UriKind",
 }
 
 # Static members, as Type::Member.
@@ -70,6 +88,11 @@ ALLOWED_STATIC = {
     "System.Diagnostics.Stopwatch::StartNew", "System.Threading.Thread::Sleep",
     "DateTime::UtcNow", "Environment::OSVersion", "Console::Out",
     "System.Diagnostics.Eventing.Reader.PathType::LogName",
+    "DateTime::MinValue", "DateTime::TryParse", "Environment::ExpandEnvironmentVariables",
+    "Environment::GetEnvironmentVariable", "System.Globalization.DateTimeStyles::AdjustToUniversal",
+    "System.Globalization.DateTimeStyles::AssumeUniversal", "System.Globalization.NumberStyles::Float",
+    "System.IO.File::Exists", "System.Management.Automation.PowerShell::Create", "System.Uri::TryCreate",
+    "System.UriKind::Absolute", "decimal::TryParse", "regex::Unescape",
 }
 
 # Instance methods (the receiver's type is not known statically, so the names are held tight).
@@ -86,6 +109,11 @@ ALLOWED_METHODS = {
     "BeginConnect", "EndConnect", "BeginGetResponse", "EndGetResponse", "Abort", "Close",
     # the one write to stdout
     "Write", "Flush",
+    # registry subkeys listed; a bounded runspace (started, waited for, read); a TLS handshake
+    # (through an HTTP CONNECT tunnel: its request written, its answer read); IMDS's answer read
+    "GetSubKeyNames", "AddScript", "AddArgument", "BeginInvoke", "EndInvoke", "WaitOne",
+    "GetStream", "BeginWrite", "EndWrite", "BeginRead", "EndRead", "BeginAuthenticateAsClient",
+    "EndAuthenticateAsClient", "ReadToEnd",
 }
 
 # Properties the probe assigns: request settings of its own HttpWebRequests, the direction of
@@ -93,7 +121,9 @@ ALLOWED_METHODS = {
 ALLOWED_PROPERTY_WRITES = {
     "Method", "AllowAutoRedirect", "KeepAlive", "UserAgent", "ConnectionGroupName", "Proxy", "ReverseDirection",
     "System.Net.ServicePointManager::SecurityProtocol",
-    "done", "client", "pending", "request", "phase", "proxyServer",
+    "done", "client", "pending", "request", "phase", "proxyServer", "ReadWriteTimeout",
+    "hostName", "port", "stream", "tls", "tunnel", "buffer", "answer", "body",
+    "error", "hresult", "show", "show_code", "config", "config_code",
 }
 
 FORBIDDEN_VERBS = (
@@ -111,6 +141,9 @@ FORBIDDEN_METHODS = {
     "Translate",
 }
 AGENT_COM_CLASS = "AgentConfigManager.MgmtSvcCfg"
+WUA_COM_CLASS = "Microsoft.Update.ServiceManager"  # the Windows Update Agent's services, read only
+# The Connected Machine agent's tool, run by its full path ($Exe) with these arguments only.
+AZCMAGENT_ARGUMENTS = {("show", "-j"), ("config", "list", "-j")}
 
 # Cmdlets and constructs that Windows PowerShell 2.0 does not have, or that PowerShell 7 lacks.
 NOT_ON_EVERY_POWERSHELL = {
@@ -125,7 +158,8 @@ POWERSHELL_7_TOKENS = {"&&", "||", "??", "??=", "?.", "?["}
 DOTNET4_ONLY = {"OpenBaseKey", "RegistryView", "SecurityProtocolType"}
 
 INPUT_VARIABLES = ("ProbeRegistry", "ProbeServices", "ProbeEvents", "ProbeAcl", "ProbeTcp", "ProbeWorkspaceTcp",
-                   "ProbeHttps", "ProbeImds", "ProbeTimeoutMs")
+                   "ProbeHttps", "ProbeImds", "ProbeTimeoutMs", "ProbeFolders", "ProbeWindowsUpdate", "ProbeArcAgent",
+                   "ProbeTls", "ProbeImdsCompute", "ProbeTcpFromRegistry")
 
 
 @cache
@@ -331,13 +365,40 @@ def test_script_parses_without_errors():
             imds="http://127.0.0.1:9/metadata/instance?api-version=2018-02-01",
             timeout_ms=250,
         ),
+        input_for_profile(ProbeInput(), "auto"),
     ],
-    ids=["defaults", "quotes-and-templates"],
+    ids=["defaults", "quotes-and-templates", "update-manager"],
 )
 def test_whole_standard_input_parses(probe_input):
     text = stdin_text(probe_input)
     assert broken_nodes(parse(text)) == []
     assert INPUT_END in text
+
+
+# The input variables that only the Update Manager profiles set, and the test kind only they create.
+UPDATE_MANAGER_GUARDS = ("$ProbeFolders", "$ProbeWindowsUpdate", "$ProbeArcAgent", "$ProbeTls", "$ProbeImdsCompute",
+                         "$ProbeTcpFromRegistry", "$Test.kind -eq 'tls'", "$Test.readBody")
+
+
+def test_without_its_update_manager_regions_the_probe_parses_passes_and_never_calls_them():
+    base = parse(script_text(update_manager=False))
+    assert broken_nodes(base) == []
+    for check in ("commands", "output", "compatibility", "null_foreach", "regex_case", "parameters"):
+        assert [p for p in CHECKS[check](base) if "outside the read-only allowlist" not in p] == [], check
+    full_functions, base_functions = inventory().functions, inventory_of(base).functions
+    only_in_regions = full_functions - base_functions
+    assert {"Get-ProbeWindowsUpdate", "Get-ProbeArcAgent", "Get-ProbeFolder", "Open-ProbeTlsTest"} <= only_in_regions
+    for node in walk(base.root_node):
+        name = next((c for c in node.children if c.type == "command_name"), None) if node.type == "command" else None
+        if name is None or text_of(name) not in only_in_regions:
+            continue
+        ancestor, guarded_by = node.parent, None
+        while ancestor is not None and guarded_by is None:
+            if ancestor.type in ("if_statement", "elseif_clause"):
+                condition = text_of(next(c for c in ancestor.children if c.type == "pipeline"))
+                guarded_by = next((g for g in UPDATE_MANAGER_GUARDS if g in condition), None)
+            ancestor = ancestor.parent
+        assert guarded_by, f"line {line_of(node)}: {text_of(name)} is called where no Update Manager input asks it"
 
 
 def test_bootstrap_parses_and_stays_short():
@@ -363,8 +424,8 @@ def command_problems(tree: tree_sitter.Tree) -> list[str]:
     exempt = {"New-Object", "Add-ProbeJson", "Add-ProbeError", "Add-ProbeEventRecord", "Add-ProbeCut"}
     problems += [f"command with a writing verb: {name}" for name in sorted(set(inv.commands) | inv.functions)
                  if name.split("-", 1)[0] in FORBIDDEN_VERBS and name not in exempt]
-    problems += [f"invokes {name}" for name in sorted(set(inv.dynamic_calls) - {"$Gather"})]
-    problems += [f"COM class {name}" for name in sorted(set(inv.com_classes) - {AGENT_COM_CLASS})]
+    problems += [f"invokes {name}" for name in sorted(set(inv.dynamic_calls) - {"$Gather", "$Exe"})]
+    problems += [f"COM class {name}" for name in sorted(set(inv.com_classes) - {AGENT_COM_CLASS, WUA_COM_CLASS})]
     problems += [f"redirection {r}" for r in inv.redirections]
     for node in walk(tree.root_node):
         name = next((c for c in node.children if c.type == "command_name"), None) if node.type == "command" else None
@@ -373,6 +434,12 @@ def command_problems(tree: tree_sitter.Tree) -> list[str]:
             first = next((c for c in elements.children if c.type != "command_argument_sep"), None) if elements else None
             if first is None or text_of(first) != "qe":
                 problems.append(f"line {line_of(node)}: wevtutil.exe other than qe (query events)")
+        expr = next((c for c in node.children if c.type == "command_name_expr"), None) if node.type == "command" else None
+        if expr is not None and text_of(expr) == "$Exe":
+            elements = next((c for c in node.children if c.type == "command_elements"), None)
+            arguments = tuple(text_of(c) for c in elements.children if c.type != "command_argument_sep") if elements else ()
+            if arguments not in AZCMAGENT_ARGUMENTS:
+                problems.append(f"line {line_of(node)}: azcmagent with {arguments}: only show -j and config list -j read")
     return problems
 
 
@@ -588,7 +655,7 @@ def test_inventory_lists_what_the_probe_reads():
     assert set(inv.commands) >= READ_ONLY_CMDLETS
     assert {"OpenSubKey", "GetValue", "GetAccessRules", "GetCloudWorkspaces", "BeginConnect",
             "BeginGetResponse"} <= set(inv.methods)
-    assert set(inv.com_classes) == {AGENT_COM_CLASS}
+    assert set(inv.com_classes) == {AGENT_COM_CLASS, WUA_COM_CLASS}
     assert "Get-ProbeFact" in inv.functions
 
 
@@ -636,6 +703,8 @@ VIOLATIONS = [
     ("null_foreach", "if ($null -ne $a -or $b) { foreach ($x in $a) { $n = 1 } }"),
     ("dotnet", "$name = $rule.IdentityReference.Translate([System.Security.Principal.NTAccount]).Value"),
     ("commands", "$null = wevtutil.exe cl Application"),
+    ("commands", "$null = & $Exe disconnect --force-local-only"),
+    ("commands", "$null = & $Exe config set proxy.url x"),
 ]
 
 
@@ -859,9 +928,12 @@ def test_ascii_lf_no_tabs_and_within_budget():
     assert raw.endswith(b"\n") and not raw.endswith(b"\n\n")
     trailing = [i + 1 for i, line in enumerate(raw.split(b"\n")) if line != line.rstrip()]
     assert trailing == [], f"trailing whitespace on lines {trailing}"
-    sent = script_text().encode("ascii")  # what travels: the file without its comment lines
+    sent = script_text(update_manager=False).encode("ascii")  # what travels: the file without its comment lines
     assert len(sent) <= SIZE_BUDGET, f"the probe script sent is {len(sent)} bytes, budget {SIZE_BUDGET}"
     assert b"\n#" not in b"\n" + sent.replace(b" ", b"")
+    full = script_text(update_manager=True).encode("ascii")
+    assert len(full) <= SIZE_BUDGET_UPDATE_MANAGER, f"with the Update Manager regions: {len(full)} bytes"
+    assert b"\n#" not in b"\n" + full.replace(b" ", b"")
 
 
 # ---- A real PowerShell, where one is installed ------------------------------------------------

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from fixtures import seed_sample
-from fixtures.scenario import shipped
+from fixtures.scenario import shipped_for
 from readiness.catalog import RULES
 from tests.emulated import (
     display,
@@ -21,7 +21,7 @@ from tests.emulated import (
     write_hosts,
 )
 
-SHIPPED = [path.stem for path in shipped()]
+SHIPPED = [path.stem for path in shipped_for()]  # the scenarios of the default profile, which these runs use
 DEFAULT_LOCATION = [name for name in SHIPPED if expected(name).location is None]
 SEED_ORDER = list(RULES)
 

@@ -18,7 +18,19 @@ import dataclasses
 import re
 from importlib import resources
 
-from readiness.probe.gather import ACL_FOLDERS, EVENT_QUERIES, REGISTRY_READS, SERVICES, EventQuery, RegistryRead
+from readiness.probe.gather import (
+    ACL_FOLDERS,
+    EVENT_QUERIES,
+    REGISTRY_READS,
+    SERVICES,
+    EventQuery,
+    RegistryRead,
+    UrlTarget,
+    input_for_profile,
+)
+
+__all__ = ["EventQuery", "ProbeInput", "RegistryRead", "UrlTarget", "asks_update_manager", "input_for_profile", "parse_input",
+           "render_input"]
 
 SCHEMA = "readiness-probe/2"
 INPUT_SCHEMA = "readiness-probe-input/2"
@@ -56,16 +68,44 @@ def command_line() -> str:
     return f"{POWERSHELL} {encode_command(BOOTSTRAP)}"
 
 
-def script_text() -> str:
+EXTENSION_BEGIN = "# ==== update-manager: begin"
+EXTENSION_END = "# ==== update-manager: end"
+
+
+def script_text(update_manager: bool = True) -> str:
     """The probe script as it is sent: ``probe.ps1`` beside this module without its comment
-    lines (they are for readers of the file; the script travels with every probe)."""
+    lines (they are for readers of the file; the script travels with every probe).
+
+    ``update_manager`` False leaves out the regions that only gather what the Update Manager
+    profiles read (between the ``# ==== update-manager`` marks): an input that asks none of
+    those facts never calls them, and the Update Management probe stays as small as it was.
+    """
     text = resources.files(__package__).joinpath("probe.ps1").read_text(encoding="ascii")
-    return "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
+    kept, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith(EXTENSION_BEGIN):
+            skipping = not update_manager
+        elif line.startswith(EXTENSION_END):
+            skipping = False
+        elif not skipping and not line.lstrip().startswith("#"):
+            kept.append(line)
+    return "".join(kept)
+
+
+def asks_update_manager(probe_input: ProbeInput) -> bool:
+    """Whether ``probe_input`` asks a fact that only the Update Manager regions gather."""
+    return bool(probe_input.folders or probe_input.windows_update or probe_input.arc_agent or probe_input.tls
+                or probe_input.imds_compute or probe_input.tcp_from_registry)
 
 
 @dataclasses.dataclass(frozen=True)
 class ProbeInput:
-    """What the probe gathers (defaults: what the 20 rules read) and tests on the network."""
+    """What the probe gathers (defaults: what the 20 rules read) and tests on the network.
+
+    The fields after ``acl`` are asked only by the Azure Update Manager profiles
+    (:func:`readiness.probe.gather.input_for_profile`); left at their defaults they are not
+    written in the header at all, so the Update Management input stays as it always was.
+    """
 
     tcp: tuple[str, ...] = ()
     workspace_tcp: tuple[str, ...] = ()
@@ -76,6 +116,12 @@ class ProbeInput:
     services: tuple[str, ...] = SERVICES
     events: tuple[EventQuery, ...] = EVENT_QUERIES
     acl: tuple[str, ...] = ACL_FOLDERS
+    folders: tuple[str, ...] = ()  # folders to test, %VAR% expanded on the host; asks os.system_drive
+    windows_update: bool = False  # the WUA Microsoft.Update.ServiceManager services
+    arc_agent: bool = False  # the Azure Connected Machine agent's state
+    tls: tuple[str, ...] = ()  # host:port for a TLS handshake, through the WinHTTP proxy if set
+    imds_compute: tuple[str, ...] = ()  # members of the IMDS compute object to read from the answer
+    tcp_from_registry: tuple[UrlTarget, ...] = ()  # TCP targets from URL values of the registry
 
 
 def _ps_literal(value: str) -> str:
@@ -94,10 +140,34 @@ def _positive(value: object, what: str) -> int:
     return value
 
 
+def _hklm(key: str) -> str:
+    if not key.upper().startswith("HKLM\\"):
+        raise ValueError(f"the probe reads HKLM only: {key!r}")
+    return _ps_literal(key)
+
+
 def _registry_entry(read: RegistryRead) -> str:
-    if not read.key.upper().startswith("HKLM\\"):
-        raise ValueError(f"the probe reads HKLM only: {read.key!r}")
-    return f"@{{ key = {_ps_literal(read.key)}; names = {_ps_array(read.names)} }}"
+    subkeys = "; subkeys = 1" if read.subkeys else ""
+    return f"@{{ key = {_hklm(read.key)}; names = {_ps_array(read.names)}{subkeys} }}"
+
+
+def _optional_lines(probe_input: ProbeInput) -> list[str]:
+    """The header lines of the facts only some profiles ask (none at their defaults)."""
+    lines = []
+    if probe_input.folders:
+        lines.append(f"$ProbeFolders = {_ps_array(probe_input.folders)}")
+    if probe_input.windows_update:
+        lines.append("$ProbeWindowsUpdate = 1")
+    if probe_input.arc_agent:
+        lines.append("$ProbeArcAgent = 1")
+    if probe_input.tls:
+        lines.append(f"$ProbeTls = {_ps_array(probe_input.tls)}")
+    if probe_input.imds_compute:
+        lines.append(f"$ProbeImdsCompute = {_ps_array(probe_input.imds_compute)}")
+    if probe_input.tcp_from_registry:
+        lines.append("$ProbeTcpFromRegistry = @(" + ", ".join(
+            f"@{{ key = {_hklm(t.key)}; name = {_ps_literal(t.name)} }}" for t in probe_input.tcp_from_registry) + ")")
+    return lines
 
 
 def _event_entry(query: EventQuery) -> str:
@@ -125,6 +195,7 @@ def render_input(probe_input: ProbeInput) -> str:
             f"$ProbeHttps = {_ps_literal(probe_input.https)}",
             f"$ProbeImds = {_ps_literal(probe_input.imds)}",
             f"$ProbeTimeoutMs = {probe_input.timeout_ms}",
+            *_optional_lines(probe_input),
             INPUT_END,
             "",
         ]
@@ -133,7 +204,7 @@ def render_input(probe_input: ProbeInput) -> str:
 
 def stdin_text(probe_input: ProbeInput) -> str:
     """All of standard input: the header, then the script."""
-    return render_input(probe_input) + script_text()
+    return render_input(probe_input) + script_text(asks_update_manager(probe_input))
 
 
 class NotAProbe(ValueError):
@@ -210,10 +281,17 @@ def _strings(value: object, name: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _entries(value: object, name: str, keys: tuple[str, ...]) -> list[dict[str, object]]:
-    if not isinstance(value, list) or not all(isinstance(v, dict) and set(v) == set(keys) for v in value):
+def _entries(value: object, name: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    if not isinstance(value, list) or not all(
+            isinstance(v, dict) and set(keys) <= set(v) <= set(keys + optional) for v in value):
         raise NotAProbe(f"${name} is not an array of hashtables with keys {', '.join(keys)}")
     return value
+
+
+def _flag(value: object, name: str) -> bool:
+    if value not in (0, 1) or isinstance(value, bool):
+        raise NotAProbe(f"${name} is not 0 or 1")
+    return value == 1
 
 
 def _number(value: object, name: str) -> int:
@@ -224,7 +302,9 @@ def _number(value: object, name: str) -> int:
 
 _HEADER = ("ProbeRegistry", "ProbeServices", "ProbeEvents", "ProbeAcl", "ProbeTcp", "ProbeWorkspaceTcp",
            "ProbeHttps", "ProbeImds", "ProbeTimeoutMs")
-_LINE = re.compile(r"^\$(" + "|".join(_HEADER) + r") = (.*)$")
+_OPTIONAL = ("ProbeFolders", "ProbeWindowsUpdate", "ProbeArcAgent", "ProbeTls", "ProbeImdsCompute",
+             "ProbeTcpFromRegistry")
+_LINE = re.compile(r"^\$(" + "|".join(_HEADER + _OPTIONAL) + r") = (.*)$")
 
 
 def parse_input(text: str) -> ProbeInput:
@@ -240,6 +320,8 @@ def parse_input(text: str) -> ProbeInput:
         if not match:
             raise NotAProbe(f"unexpected line in the probe input header: {line[:80]!r}")
         name, value = match.groups()
+        if name in raw:
+            raise NotAProbe(f"${name} is assigned twice in the probe input header")
         raw[name] = _literal(value, name)
     else:
         raise NotAProbe("the probe input header has no end line")
@@ -249,8 +331,9 @@ def parse_input(text: str) -> ProbeInput:
     for name in ("ProbeHttps", "ProbeImds"):
         if not isinstance(raw[name], str):
             raise NotAProbe(f"${name} is not a string literal")
-    registry = tuple(RegistryRead(_strings([e["key"]], "ProbeRegistry")[0], _strings(e["names"], "ProbeRegistry"))
-                     for e in _entries(raw["ProbeRegistry"], "ProbeRegistry", ("key", "names")))
+    registry = tuple(RegistryRead(_strings([e["key"]], "ProbeRegistry")[0], _strings(e["names"], "ProbeRegistry"),
+                                  _flag(e.get("subkeys", 0), "ProbeRegistry subkeys"))
+                     for e in _entries(raw["ProbeRegistry"], "ProbeRegistry", ("key", "names"), ("subkeys",)))
     events = []
     for e in _entries(raw["ProbeEvents"], "ProbeEvents", ("log", "ids", "newest", "xpath")):
         ids = e["ids"]
@@ -268,4 +351,12 @@ def parse_input(text: str) -> ProbeInput:
         services=_strings(raw["ProbeServices"], "ProbeServices"),
         events=tuple(events),
         acl=_strings(raw["ProbeAcl"], "ProbeAcl"),
+        folders=_strings(raw.get("ProbeFolders", []), "ProbeFolders"),
+        windows_update=_flag(raw.get("ProbeWindowsUpdate", 0), "ProbeWindowsUpdate"),
+        arc_agent=_flag(raw.get("ProbeArcAgent", 0), "ProbeArcAgent"),
+        tls=_strings(raw.get("ProbeTls", []), "ProbeTls"),
+        imds_compute=_strings(raw.get("ProbeImdsCompute", []), "ProbeImdsCompute"),
+        tcp_from_registry=tuple(
+            UrlTarget(*_strings([e["key"], e["name"]], "ProbeTcpFromRegistry"))
+            for e in _entries(raw.get("ProbeTcpFromRegistry", []), "ProbeTcpFromRegistry", ("key", "name"))),
     )

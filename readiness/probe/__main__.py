@@ -1,6 +1,7 @@
 """``python -m readiness.probe export``: the probe as one self-contained script, for offline hosts.
 
-    python -m readiness.probe export [--automation-account-location LOC] [--compact] [--out FILE]
+    python -m readiness.probe export [--automation-account-location LOC] [--readiness-profile NAME]
+                                     [--compact] [--out FILE]
 
 writes the script (to stdout without ``--out``). On the machine:
 
@@ -16,6 +17,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from readiness.probe.gather import PROFILES
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -28,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
                     "that prints a capture; judge it with pytest --hosts=capture://FILE.")
     export.add_argument("--automation-account-location", default=None, metavar="LOCATION",
                         help="Azure location of the Automation account (e.g. japaneast): selects the endpoints")
+    export.add_argument("--readiness-profile", default="update-management", choices=PROFILES, metavar="NAME",
+                        help="what the probe gathers: update-management (default), azure-vm, arc, or auto "
+                             "(both Update Manager profiles' facts)")
     export.add_argument("--compact", action="store_true",
                         help="print the capture as one line, gzip then base64 (for Azure Run Command, "
                              "which keeps only the last 4,096 bytes of output)")
@@ -48,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(e.g. japaneast, usgovvirginia, chinaeast2); to export for the default endpoints "
               f"({fallback.operations}), leave the option out", file=sys.stderr)
         return 2
-    text = export_script(location, compact=args.compact)
+    text = export_script(location, compact=args.compact, profile=args.readiness_profile)
     if args.out is None:
         sys.stdout.write(text)
         return 0

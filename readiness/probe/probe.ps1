@@ -1,6 +1,8 @@
 # readiness-probe/2: gathers the raw facts its input names, and changes nothing.
 # Runs after the input header ($ProbeRegistry, $ProbeServices, $ProbeEvents, $ProbeAcl,
-# $ProbeTcp, $ProbeWorkspaceTcp, $ProbeHttps, $ProbeImds, $ProbeTimeoutMs) on Windows
+# $ProbeTcp, $ProbeWorkspaceTcp, $ProbeHttps, $ProbeImds, $ProbeTimeoutMs and, when a profile
+# asks them, $ProbeFolders, $ProbeWindowsUpdate, $ProbeArcAgent, $ProbeTls, $ProbeImdsCompute,
+# $ProbeTcpFromRegistry; an absent one is $null) on Windows
 # PowerShell 2.0 to 5.1 and PowerShell 7. Writes one ASCII JSON document to stdout (see
 # CONTRACT.md) and nothing else. A fact that cannot be gathered is reported in the document,
 # never left out. What to gather and every decision are made elsewhere; this only reads.
@@ -187,17 +189,39 @@ function Get-ProbeRegistryValue($Key, [string]$Name) {
     $v
 }
 
-function Get-ProbeRegistryKey([string]$Path, [string[]]$Names) {
+function Get-ProbeRegistryValues($Key, [string[]]$Names) {
+    # The values of an open key among $Names, spelled as asked; an absent one is not listed.
+    $values = Get-ProbeObject
+    $present = $Key.GetValueNames()
+    if ($null -ne $Names) {
+        foreach ($name in $Names) {
+            if ($present -contains $name) { $values[$name] = Get-ProbeRegistryValue $Key $name }
+        }
+    }
+    $values
+}
+
+function Get-ProbeRegistryKey([string]$Path, [string[]]$Names, [bool]$Subkeys) {
     $o = Get-ProbeObject
     $values = Get-ProbeObject
+    $listed = Get-ProbeObject
     $key = $ProbeHklm.OpenSubKey($Path.Substring(5))
     $o['exists'] = ($null -ne $key)
     if ($null -ne $key) {
         try {
-            $present = $key.GetValueNames()
-            if ($null -ne $Names) {
-                foreach ($name in $Names) {
-                    if ($present -contains $name) { $values[$name] = Get-ProbeRegistryValue $key $name }
+            $values = Get-ProbeRegistryValues $key $Names
+            if ($Subkeys) {
+                # Each subkey with the same value names, in the order the registry lists them.
+                foreach ($subName in @($key.GetSubKeyNames())) {
+                    $sub = $key.OpenSubKey($subName)
+                    if ($null -eq $sub) { continue }
+                    try {
+                        $entry = Get-ProbeObject
+                        $entry['values'] = Get-ProbeRegistryValues $sub $Names
+                        $listed[$subName] = $entry
+                    } finally {
+                        $sub.Close()
+                    }
                 }
             }
         } finally {
@@ -205,6 +229,7 @@ function Get-ProbeRegistryKey([string]$Path, [string[]]$Names) {
         }
     }
     $o['values'] = $values
+    if ($Subkeys) { $o['subkeys'] = $listed }
     $o
 }
 
@@ -467,6 +492,206 @@ function Get-ProbeAcl([string]$Folder) {
     $o
 }
 
+# ==== update-manager: begin (sent only when the input asks what the Update Manager profiles read) ====
+# How long a call that may hang (the WUA COM server, the Arc agent's tool) is waited for:
+# four times the network timeout, at most 20 s.
+$ProbeSlowMs = 20000
+if (($ProbeTimeoutMs -as [int]) -gt 0 -and 4 * [int]$ProbeTimeoutMs -lt $ProbeSlowMs) { $ProbeSlowMs = 4 * [int]$ProbeTimeoutMs }
+
+# ---- Folders: %VARIABLES% expanded by Windows, a directory (never a file) at the path ----
+
+function Get-ProbeFolder([string]$Path) {
+    $o = Get-ProbeObject
+    $expanded = [Environment]::ExpandEnvironmentVariables($Path)
+    $o['path'] = $expanded
+    # Directory.Exists is false for a file of that name, as it is for nothing at all.
+    $o['exists'] = [System.IO.Directory]::Exists($expanded)
+    $o
+}
+
+# ---- JSON answers (IMDS, azcmagent): the members of the object's own level ----
+
+function ConvertFrom-ProbeJsonScalar([string]$Token) {
+    # One JSON token: a string (its escapes are those Regex.Unescape reads), true, false, null
+    # or a number (invariant culture).
+    if ($Token.StartsWith('"')) { return [regex]::Unescape($Token.Substring(1, $Token.Length - 2)) }
+    if ($Token -ceq 'true') { return $true }
+    if ($Token -ceq 'false') { return $false }
+    if ($Token -ceq 'null') { return $null }
+    $number = [decimal]0
+    if ([decimal]::TryParse($Token, [System.Globalization.NumberStyles]::Float, $ProbeInvariant, [ref]$number)) { return $number }
+    throw ('not JSON: ' + (Get-ProbeLine $Token 40))
+}
+
+function Get-ProbeJsonMembers([string]$Text) {
+    # The members of a JSON object's own level whose values are scalars or lists of scalars
+    # (nested objects are skipped); no ConvertFrom-Json on 2.0. Throws on what is not an object.
+    $o = Get-ProbeObject
+    $tokens = [regex]::Matches($Text, '"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+    $n = $tokens.Count
+    if ($n -lt 2 -or $tokens[0].Value -ne '{') { throw 'the answer is not a JSON object' }
+    $i = 1
+    while ($i -lt $n) {
+        $t = $tokens[$i].Value
+        if ($t -eq '}') { return $o }
+        if ($t -eq ',') { $i++; continue }
+        if (-not $t.StartsWith('"') -or $i + 2 -ge $n -or $tokens[$i + 1].Value -ne ':') { throw 'the answer is not a JSON object' }
+        $name = ConvertFrom-ProbeJsonScalar $t
+        $i += 2
+        $v = $tokens[$i].Value
+        if ($v -ne '{' -and $v -ne '[') {
+            $o[$name] = ConvertFrom-ProbeJsonScalar $v
+            $i++
+            continue
+        }
+        $flat = ($v -eq '[')
+        $items = New-Object System.Collections.ArrayList
+        $depth = 0
+        do {
+            $w = $tokens[$i].Value
+            if ($w -eq '{' -or $w -eq '[') {
+                if ($depth -gt 0 -or $w -eq '{') { $flat = $false }
+                $depth++
+            } elseif ($w -eq '}' -or $w -eq ']') {
+                $depth--
+            } elseif ($flat -and $w -ne ',') {
+                [void]$items.Add((ConvertFrom-ProbeJsonScalar $w))
+            }
+            $i++
+        } while ($depth -gt 0 -and $i -lt $n)
+        if ($flat) { $o[$name] = $items }
+    }
+    throw 'the answer is not a whole JSON object'
+}
+
+# ---- Bounded calls: what may hang (a COM server, an agent's program) runs in its own runspace ----
+
+function Get-ProbeBounded([scriptblock]$Block, [string]$Argument, [int]$TimeoutMs) {
+    # Runs $Block (its text, in a runspace of its own, with one argument) and waits for it at
+    # most $TimeoutMs. One that does not finish is left behind, not stopped: stopping waits for
+    # the very call that hangs. Returns the block's first output, or throws "timeout: ...".
+    $runner = [System.Management.Automation.PowerShell]::Create()
+    [void]$runner.AddScript($Block.ToString()).AddArgument($Argument)
+    $pending = $runner.BeginInvoke()
+    if (-not $pending.AsyncWaitHandle.WaitOne($TimeoutMs)) {
+        throw ('timeout: no answer within ' + $TimeoutMs + ' ms')
+    }
+    $output = $runner.EndInvoke($pending)
+    $runner.Dispose()
+    if ($null -eq $output -or $output.Count -eq 0) { throw 'the bounded call returned nothing' }
+    $output[0]
+}
+
+# ---- The Windows Update Agent's services (COM Microsoft.Update.ServiceManager) ----
+
+# Runs in its own runspace (Get-ProbeBounded): reports what it found, or the error and its
+# HRESULT. A COMException carries the HRESULT in ErrorCode; the runtime turns E_ACCESSDENIED
+# into UnauthorizedAccessException (Marshal.GetExceptionForHR), whose HResult is 0x80070005
+# (Exception.HResult is public from .NET 4.5; on CLR 2 it reads as $null and none is given).
+$ProbeWuaBlock = {
+    param([string]$Unused)
+    $ErrorActionPreference = 'Stop'
+    $r = @{ services = (New-Object System.Collections.ArrayList); error = $null; hresult = $null }
+    try {
+        $manager = New-Object -ComObject 'Microsoft.Update.ServiceManager' -ErrorAction Stop
+        $listed = $manager.Services
+        if ($null -ne $listed) {
+            foreach ($service in $listed) {
+                $registered = $null
+                try { $registered = [bool]$service.IsRegisteredWithAU } catch { $registered = $null }
+                [void]$r.services.Add(@{ id = [string]$service.ServiceID; name = [string]$service.Name; registered = $registered })
+            }
+        }
+    } catch {
+        $ex = $_.Exception
+        $code = $null
+        for ($i = 0; $null -ne $ex -and $i -lt 8; $i++) {
+            if ($ex -is [System.Runtime.InteropServices.COMException]) { $code = $ex.ErrorCode; break }
+            if ($null -ne $ex.HResult -and $ex.HResult -ne 0 -and -not ($ex -is [System.Management.Automation.RuntimeException])) { $code = $ex.HResult }
+            $ex = $ex.InnerException
+        }
+        if ($null -ne $code) { $r.hresult = '0x' + ([int]$code).ToString('X8', [System.Globalization.CultureInfo]::InvariantCulture) }
+        $inner = $_.Exception
+        # PowerShell's wrappers (MethodInvocation, GetValueInvocation) name the call, not the cause.
+        while ($inner -is [System.Management.Automation.RuntimeException] -and $null -ne $inner.InnerException) { $inner = $inner.InnerException }
+        $r.error = $inner.GetType().FullName + ': ' + $inner.Message
+    }
+    $r
+}
+
+function Get-ProbeWindowsUpdate {
+    $o = Get-ProbeObject
+    $wua = Get-ProbeBounded $ProbeWuaBlock '' $ProbeSlowMs
+    if ($null -ne $wua.error) {
+        # Reported with its HRESULT; the other facts go on.
+        $o['error'] = Add-ProbeError 'windows_update' ([string]$wua.error)
+        $o['hresult'] = $wua.hresult
+        return $o
+    }
+    $services = New-Object System.Collections.ArrayList
+    foreach ($entry in @($wua.services)) {
+        $service = Get-ProbeObject
+        $service['id'] = [string]$entry.id
+        $service['name'] = [string]$entry.name
+        $service['registered_with_au'] = $entry.registered
+        [void]$services.Add($service)
+    }
+    $o['services'] = $services
+    $o
+}
+
+# ---- The Azure Connected Machine agent ----
+
+# Where the agent lives (Microsoft's Connected Machine agent overview: the default installation
+# path is %ProgramFiles%\AzureConnectedMachineAgent; 64-bit, so ProgramW6432 where a 32-bit
+# process sees Program Files (x86)). Its state comes from its own command line tool:
+# "azcmagent show -j" (the azcmagent show reference names the JSON keys status and
+# lastHeartbeat; agentVersion, cloud and location are the keys of the Agent Version, Cloud and
+# Location lines) and "azcmagent config list -j" (the settings of azcmagent config, e.g.
+# proxy.url). Both only read; both run in a bounded runspace, one after the other.
+$ProbeArcBlock = {
+    param([string]$Exe)
+    $ErrorActionPreference = 'Continue'
+    $r = @{ show = ''; config = ''; show_code = 0; config_code = 0 }
+    $r.show = (@(& $Exe show -j) -join "`n")
+    $r.show_code = $LASTEXITCODE
+    $r.config = (@(& $Exe config list -j) -join "`n")
+    $r.config_code = $LASTEXITCODE
+    $r
+}
+
+function Get-ProbeArcAgent {
+    $o = Get-ProbeObject
+    $programFiles = [Environment]::GetEnvironmentVariable('ProgramW6432')
+    if (-not $programFiles) { $programFiles = [Environment]::GetEnvironmentVariable('ProgramFiles') }
+    $exe = $programFiles + '\AzureConnectedMachineAgent\azcmagent.exe'
+    $o['installed'] = [System.IO.File]::Exists($exe)
+    if (-not $o['installed']) { return $o }
+    $ran = Get-ProbeBounded $ProbeArcBlock $exe $ProbeSlowMs
+    if ($ran.show_code -ne 0) { throw ('azcmagent show -j exited with code ' + $ran.show_code) }
+    $shown = Get-ProbeJsonMembers ([string]$ran.show)
+    $config = Get-ProbeObject
+    if ($ran.config_code -eq 0) { $config = Get-ProbeJsonMembers ([string]$ran.config) }
+    foreach ($pair in @(@('version', 'agentVersion'), @('status', 'status'), @('cloud', 'cloud'), @('location', 'location'))) {
+        $o[$pair[0]] = $null
+        if ($shown.Contains($pair[1]) -and $null -ne $shown[$pair[1]]) { $o[$pair[0]] = [string]$shown[$pair[1]] }
+    }
+    $o['proxy_url'] = $null
+    if ($config.Contains('proxy.url') -and $config['proxy.url'] -is [string] -and $config['proxy.url'] -ne '') { $o['proxy_url'] = $config['proxy.url'] }
+    $o['last_heartbeat'] = $null
+    if ($shown.Contains('lastHeartbeat') -and $null -ne $shown['lastHeartbeat']) {
+        $beat = [DateTime]::MinValue
+        $styles = [System.Globalization.DateTimeStyles]::AdjustToUniversal -bor [System.Globalization.DateTimeStyles]::AssumeUniversal
+        if ([DateTime]::TryParse([string]$shown['lastHeartbeat'], $ProbeInvariant, $styles, [ref]$beat)) {
+            $o['last_heartbeat'] = $beat.ToString($ProbeTimeFormat, $ProbeInvariant)
+        }
+    }
+    $o['config'] = $config
+    $o
+}
+
+# ==== update-manager: end ====
+
 # ---- Network: WinHTTP proxy, concurrent TCP and HTTP tests against one deadline ----
 
 function Get-ProbeBlobString($Blob, [int]$Offset, [string]$What) {
@@ -613,6 +838,131 @@ function Open-ProbeTcpTest([string]$Target, $Clock) {
     $test
 }
 
+# ==== update-manager: begin (sent only when the input asks what the Update Manager profiles read) ====
+function Open-ProbeTlsTest([string]$Target, $Proxy, $Clock) {
+    # A TLS handshake with host:port: TCP to the host, or to the WinHTTP proxy that WinHTTP
+    # would use for https://host:port and an HTTP CONNECT through it, then SslStream offering
+    # TLS 1.2 (3072) with the host name for SNI and certificate validation.
+    $result = Get-ProbeObject
+    $result['target'] = $Target
+    $result['ok'] = $false
+    $result['error'] = $null
+    $result['route'] = 'direct'
+    $result['elapsed_ms'] = 0
+    $test = @{ kind = 'tls'; result = $result; done = $false; client = $null; request = $null; pending = $null
+               phase = 'connect'; hostName = ''; port = 0; stream = $null; tls = $null; tunnel = $null
+               buffer = $null; answer = '' }
+    try {
+        $endpoint = Get-ProbeEndpoint $Target 443
+        $test.hostName = $endpoint[0]
+        $test.port = $endpoint[1]
+        $first = $endpoint
+        $uri = New-Object System.Uri -ArgumentList ('https://' + $Target + '/')
+        $server = Get-ProbeProxyFor $uri $Proxy
+        if ($null -ne $server) {
+            $result['route'] = 'proxy'
+            $test.tunnel = $server
+            $first = Get-ProbeEndpoint $server 80
+        }
+        $test.client = New-Object System.Net.Sockets.TcpClient
+        $test.pending = $test.client.BeginConnect($first[0], $first[1], $null, $null)
+    } catch {
+        Close-ProbeTest $test (Get-ProbeTcpError $_) $Clock
+    }
+    $test
+}
+
+function Open-ProbeHandshake($Test, $Clock) {
+    # On CLR 2 without its TLS 1.2 update, 3072 is refused here: a "tls" error (see tls12_offered).
+    try {
+        $Test.tls = New-Object System.Net.Security.SslStream -ArgumentList $Test.stream, $false
+        $protocols = [System.Enum]::ToObject([System.Security.Authentication.SslProtocols], 3072)
+        $Test.phase = 'tls'
+        $Test.pending = $Test.tls.BeginAuthenticateAsClient($Test.hostName, $null, $protocols, $false, $null, $null)
+    } catch {
+        Close-ProbeTest $Test (Get-ProbeTlsError $_) $Clock
+    }
+}
+
+function Get-ProbeTlsError($Err) {
+    # A handshake that fails, or a connection closed during it, is "tls".
+    $outcome = Get-ProbeNetError $Err
+    if ($outcome -eq 'closed') { $outcome = 'tls' }
+    if ($outcome -eq 'other: NotSupportedException' -or (Test-ProbeExceptionType $Err 'System.NotSupportedException')) { $outcome = 'tls' }
+    $outcome
+}
+
+function Step-ProbeTlsTest($Test, $Clock) {
+    if ($Test.phase -eq 'connect') {
+        try {
+            $Test.client.EndConnect($Test.pending)
+            $Test.stream = $Test.client.GetStream()
+        } catch {
+            Close-ProbeTest $Test (Get-ProbeTcpError $_) $Clock
+            return
+        }
+        if ($null -eq $Test.tunnel) { Open-ProbeHandshake $Test $Clock; return }
+        $target = $Test.hostName + ':' + $Test.port
+        if ($Test.hostName.IndexOf(':') -ge 0) { $target = '[' + $Test.hostName + ']:' + $Test.port }
+        $connect = [System.Text.Encoding]::ASCII.GetBytes('CONNECT ' + $target + " HTTP/1.1`r`nHost: " + $target + "`r`n`r`n")
+        $Test.phase = 'send'
+        try {
+            $Test.pending = $Test.stream.BeginWrite($connect, 0, $connect.Length, $null, $null)
+        } catch {
+            Close-ProbeTest $Test 'proxy' $Clock
+        }
+    } elseif ($Test.phase -eq 'send' -or $Test.phase -eq 'answer') {
+        # The proxy's answer to CONNECT, up to its blank line: 2xx opens the tunnel; anything
+        # else (407 authentication, 403 policy, a closed connection) is the proxy's refusal.
+        try {
+            if ($Test.phase -eq 'send') {
+                $Test.stream.EndWrite($Test.pending)
+                $Test.buffer = New-Object byte[] 4096
+            } else {
+                $read = $Test.stream.EndRead($Test.pending)
+                if ($read -le 0) { Close-ProbeTest $Test 'proxy' $Clock; return }
+                $Test.answer = $Test.answer + [System.Text.Encoding]::ASCII.GetString($Test.buffer, 0, $read)
+            }
+            if ($Test.answer.IndexOf("`r`n`r`n") -ge 0) {
+                if ($Test.answer -cmatch '^HTTP/1\.[01] 2[0-9][0-9] ') { Open-ProbeHandshake $Test $Clock } else { Close-ProbeTest $Test 'proxy' $Clock }
+                return
+            }
+            if ($Test.answer.Length -gt 16384) { Close-ProbeTest $Test 'proxy' $Clock; return }
+            $Test.phase = 'answer'
+            $Test.pending = $Test.stream.BeginRead($Test.buffer, 0, $Test.buffer.Length, $null, $null)
+        } catch {
+            Close-ProbeTest $Test 'proxy' $Clock
+        }
+    } else {
+        try {
+            $Test.tls.EndAuthenticateAsClient($Test.pending)
+            $Test.result['ok'] = $true
+            Close-ProbeTest $Test $null $Clock
+        } catch {
+            Close-ProbeTest $Test (Get-ProbeTlsError $_) $Clock
+        }
+    }
+}
+
+function Get-ProbeUrlTarget([string]$Key, [string]$Name) {
+    # host:port of the http(s) URL a registry value holds (System.Uri: the host lower-cased,
+    # the scheme's port when none is written), or $null when it holds none.
+    try {
+        $values = (Get-ProbeRegistryKey $Key @($Name))['values']
+        if (-not $values.Contains($Name)) { return $null }
+        if (@('String', 'ExpandString') -notcontains $values[$Name]['type']) { return $null }
+        $uri = $null
+        if (-not [System.Uri]::TryCreate(([string]$values[$Name]['value']).Trim(), [System.UriKind]::Absolute, [ref]$uri)) { return $null }
+        if (@('http', 'https') -notcontains $uri.Scheme -or $uri.Host -eq '') { return $null }
+        return $uri.Host + ':' + $uri.Port
+    } catch {
+        # The registry fact itself reports a key that cannot be read.
+        return $null
+    }
+}
+
+# ==== update-manager: end ====
+
 function Open-ProbeHttpTest([string]$Url, [bool]$ViaProxy, [bool]$Imds, $Proxy, [string]$Group, $Clock) {
     # Starts with an asynchronous DNS lookup of the first hop, because BeginGetResponse
     # resolves names synchronously; the GET itself starts once the name has resolved.
@@ -622,7 +972,8 @@ function Open-ProbeHttpTest([string]$Url, [bool]$ViaProxy, [bool]$Imds, $Proxy, 
     $result['route'] = 'direct'
     $result['elapsed_ms'] = 0
     $test = @{ kind = 'http'; result = $result; done = $false; client = $null; request = $null; pending = $null
-               url = $Url; imds = $Imds; proxyServer = $null; group = $Group; phase = 'dns' }
+               url = $Url; imds = $Imds; proxyServer = $null; group = $Group; phase = 'dns'; body = $null
+               readBody = ($Imds -and -not $ViaProxy -and $null -ne $ProbeImdsCompute) }
     try {
         $uri = New-Object System.Uri -ArgumentList $Url
         $firstHop = $uri.DnsSafeHost
@@ -648,6 +999,7 @@ function Send-ProbeHttpRequest($Test) {
     $req.KeepAlive = $false
     $req.UserAgent = 'readiness-probe/2'
     $req.ConnectionGroupName = $Test.group
+    if ($Test.readBody) { $req.ReadWriteTimeout = $ProbeSlowMs }
     if ($Test.imds) { $req.Headers.Add('Metadata', 'true') }
     if ($null -ne $Test.proxyServer) {
         $req.Proxy = New-Object System.Net.WebProxy -ArgumentList ('http://' + $Test.proxyServer), $false
@@ -672,7 +1024,9 @@ function Get-ProbeAnswer($Err) {
 function Step-ProbeTest($Test, $Clock) {
     # Moves one test on if its pending operation has completed.
     if ($Test.done -or -not $Test.pending.IsCompleted) { return }
-    if ($Test.kind -eq 'tcp') {
+    if ($Test.kind -eq 'tls') {
+        Step-ProbeTlsTest $Test $Clock
+    } elseif ($Test.kind -eq 'tcp') {
         try {
             $Test.client.EndConnect($Test.pending)
             $Test.result['ok'] = $true
@@ -693,6 +1047,15 @@ function Step-ProbeTest($Test, $Clock) {
         try {
             $response = $Test.request.EndGetResponse($Test.pending)
             $Test.result['status'] = [int]$response.StatusCode
+            if ($Test.readBody -and [int]$response.StatusCode -eq 200) {
+                # IMDS is on the link: its small answer is read at once, bounded by ReadWriteTimeout.
+                $reader = New-Object System.IO.StreamReader -ArgumentList $response.GetResponseStream()
+                try {
+                    $Test.body = $reader.ReadToEnd()
+                } finally {
+                    $reader.Close()
+                }
+            }
             Close-ProbeTest $Test $null $Clock
         } catch {
             $answer = Get-ProbeAnswer $_
@@ -747,6 +1110,12 @@ function Get-ProbeNetwork($Workspaces) {
             }
         }
     }
+    if ($null -ne $ProbeTcpFromRegistry) {
+        foreach ($source in $ProbeTcpFromRegistry) {
+            $fromValue = Get-ProbeUrlTarget ([string]$source.key) ([string]$source.name)
+            if ($null -ne $fromValue) { [void]$targets.Add($fromValue) }
+        }
+    }
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $tests = New-Object System.Collections.ArrayList
     $tcp = New-Object System.Collections.ArrayList
@@ -755,7 +1124,17 @@ function Get-ProbeNetwork($Workspaces) {
         [void]$tests.Add($test)
         [void]$tcp.Add($test.result)
     }
+    $tls = New-Object System.Collections.ArrayList
+    if ($null -ne $ProbeTls) {
+        foreach ($target in $ProbeTls) {
+            if (-not $target) { continue }
+            $test = Open-ProbeTlsTest ([string]$target) $proxy $clock
+            [void]$tests.Add($test)
+            [void]$tls.Add($test.result)
+        }
+    }
     $http = @{}
+    $computeTest = @{ body = $null }
     foreach ($name in @('https', 'imds')) {
         $url = $ProbeHttps
         if ($name -eq 'imds') { $url = $ProbeImds }
@@ -765,6 +1144,7 @@ function Get-ProbeNetwork($Workspaces) {
             $test = Open-ProbeHttpTest ([string]$url) ($way -eq 'proxy') ($name -eq 'imds') $proxy ('readiness-probe-' + $name + '-' + $way) $clock
             [void]$tests.Add($test)
             $pair[$way] = $test.result
+            if ($test.readBody) { $computeTest = $test }
         }
         $http[$name] = $pair
     }
@@ -783,14 +1163,37 @@ function Get-ProbeNetwork($Workspaces) {
     $o['tcp'] = $tcp
     $o['https'] = $http['https']
     $o['imds'] = $http['imds']
+    if ($null -ne $ProbeTls) { $o['tls'] = $tls }
+    if ($null -ne $ProbeImdsCompute) { $o['imds']['compute'] = Get-ProbeImdsCompute $computeTest }
     $o
 }
+
+# ==== update-manager: begin (sent only when the input asks what the Update Manager profiles read) ====
+function Get-ProbeImdsCompute($Test) {
+    # The members asked of IMDS's compute object, from the direct GET's answer; null without one.
+    if ($null -eq $ProbeImdsCompute) { return $null }
+    if ($null -eq $Test.body) { return $null }
+    try {
+        $members = Get-ProbeJsonMembers $Test.body
+    } catch {
+        $null = Add-ProbeError 'network.imds.compute' $_
+        return $null
+    }
+    $compute = Get-ProbeObject
+    foreach ($name in $ProbeImdsCompute) {
+        if ($members.Contains($name) -and $members[$name] -is [string]) { $compute[$name] = $members[$name] }
+    }
+    $compute
+}
+# ==== update-manager: end ====
 
 # ---- The document: one fact per entry of the input, each gathered by one function ----
 
 function Get-ProbeOs {
     $o = Get-ProbeObject
     $o['version'] = [Environment]::OSVersion.Version.ToString()
+    # %SystemDrive%, where the folders asked are expanded.
+    if ($null -ne $ProbeFolders) { $o['system_drive'] = [Environment]::GetEnvironmentVariable('SystemDrive') }
     $o
 }
 
@@ -810,7 +1213,7 @@ $ProbeDoc['powershell'] = Get-ProbeFact 'powershell' { Get-ProbePowerShell }
 $registry = Get-ProbeObject
 if ($null -ne $ProbeRegistry) {
     foreach ($read in $ProbeRegistry) {
-        $registry[$read.key] = Get-ProbeFact ('registry.' + $read.key) { Get-ProbeRegistryKey $read.key $read.names }
+        $registry[$read.key] = Get-ProbeFact ('registry.' + $read.key) { Get-ProbeRegistryKey $read.key $read.names ($read.subkeys -eq 1) }
     }
 }
 $ProbeDoc['registry'] = $registry
@@ -846,6 +1249,15 @@ if ($null -ne $ProbeAcl) {
     }
 }
 $ProbeDoc['acl'] = $acl
+if ($null -ne $ProbeFolders) {
+    $folders = Get-ProbeObject
+    foreach ($folder in $ProbeFolders) {
+        $folders[$folder] = Get-ProbeFact ('folders.' + $folder) { Get-ProbeFolder $folder }
+    }
+    $ProbeDoc['folders'] = $folders
+}
+if ($ProbeWindowsUpdate -eq 1) { $ProbeDoc['windows_update'] = Get-ProbeFact 'windows_update' { Get-ProbeWindowsUpdate } }
+if ($ProbeArcAgent -eq 1) { $ProbeDoc['arc_agent'] = Get-ProbeFact 'arc_agent' { Get-ProbeArcAgent } }
 $workspaces = @()
 if ($ProbeDoc['agent'].Contains('workspaces')) { $workspaces = $ProbeDoc['agent']['workspaces'] }
 $ProbeDoc['network'] = Get-ProbeFact 'network' { Get-ProbeNetwork $workspaces }
