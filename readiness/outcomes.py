@@ -68,6 +68,7 @@ class Settings:
     """Options of the run that rules read."""
 
     location: str | None = None  # --automation-account-location
+    cloud: str | None = None  # --azure-cloud
 
 
 class Rule:

@@ -25,8 +25,9 @@ from typing import Any
 
 import pytest
 
+from readiness.catalog import DEFAULT_PROFILE
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport
-from readiness.results import CHECK_RESULTS, Result
+from readiness.results import CHECK_RESULTS, INFORMATION, Result
 from readiness.transport_policy import INSECURE_KEY, InsecureTransport
 
 SCHEMA = "readiness-report/1"
@@ -46,19 +47,25 @@ def result_objects(results: Iterable[Result], compact: bool = False) -> list[dic
 
 
 def host_object(entry: HostReport, compact: bool = False) -> dict[str, Any]:
-    return {
+    """A host of the report: the suite's wrapper (profile, and why ``auto`` chose it) around the
+    result objects, which are exactly those of the profile's troubleshooter."""
+    found = {
         "host": entry.host,
         "platform": entry.platform,
+        "profile": entry.profile,
         "results": result_objects(entry.results, compact),
         "not_applicable": list(entry.not_applicable),
         "routes": dict(entry.routes),
     }
+    if entry.profile_reason:
+        found["profile_reason"] = entry.profile_reason
+    return found
 
 
 def summarize(hosts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Counts of a report's hosts and results; a host without any result counts as not ready."""
     summary: dict[str, Any] = {"hosts": len(hosts)}
-    summary.update(dict.fromkeys(CHECK_RESULTS, 0))
+    summary.update(dict.fromkeys((*CHECK_RESULTS, INFORMATION), 0))
     summary["not_applicable"] = 0
     not_ready = []
     for host in hosts:
@@ -143,6 +150,14 @@ def load_report(path: str | os.PathLike[str]) -> dict[str, Any]:
         for h in hosts
     ):
         raise ReportError(f"{path}: 'hosts' must be a list of {{host, results}} objects")
+    for host in hosts:
+        # Reports written before profiles existed are of the Update Management rules.
+        host.setdefault("profile", DEFAULT_PROFILE)
+        for result in host["results"]:
+            args = result.get("CheckResultMessageArguments")
+            if args is not None and not isinstance(args, list):  # null (a script's unset variable) or a list
+                raise ReportError(f"{path}: host {host['host']!r}, {result.get('RuleId')}: CheckResultMessageArguments "
+                                  f"must be a list or null")
     return data
 
 
@@ -273,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     summary = merged["summary"]
     print(f"{out}: {summary['hosts']} hosts, {summary['Failed']} Failed, "
-          f"{summary['PassedWithWarning']} PassedWithWarning, {summary['Passed']} Passed")
+          f"{summary['PassedWithWarning']} PassedWithWarning, {summary['Passed']} Passed"
+          + (f", {summary[INFORMATION]} Information" if summary[INFORMATION] else ""))
     return 0
 
 
