@@ -113,7 +113,7 @@ def detect(facts: Facts) -> Detection:
     azure += [f"the {name} service exists" for name in guest]
     if azure and arc:
         if isinstance(compute, dict):
-            return Detection("azure-vm", _join(azure) + ", and " + _join(arc)
+            return Detection("azure-vm", _join(azure) + "; " + _join(arc)
                              + ": an Azure VM (the Connected Machine agent is supported on Azure VMs only "
                                "for evaluation; Update Manager manages the VM through its guest agent)")
         return Detection("arc", _join(arc) + "; " + _join(azure)
