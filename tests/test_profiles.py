@@ -322,11 +322,27 @@ def test_a_mixed_fleet_end_to_end(pytester):
         hosts = write_hosts(pytester.path / "fleet.txt", [
             host_url(default), host_url(vm) + "&profile=azure-vm", host_url(arc) + "&profile=arc",
             host_url(auto) + "&profile=auto"])
+        # The arc host's HimdsServiceCheck is waived by a waiver of the arc profile; a waiver of the
+        # azure-vm profile for the same host stays unused (TlsVersionCheck is a rule of both).
+        waivers = pytester.path / "waivers.yaml"
+        waivers.write_text(textwrap.dedent(f"""
+            waivers:
+              - hosts: ["{arc.address}"]
+                rule: HimdsServiceCheck
+                profile: arc
+                justification: the agent is reinstalled next week
+                expires: 2099-01-01
+              - hosts: ["{arc.address}"]
+                rule: TlsVersionCheck.Failed
+                profile: azure-vm
+                justification: not this host's profile
+                expires: 2099-01-01
+        """), encoding="utf-8")
         result = run_rules(pytester, "-n", "2", f"--hosts-file={hosts}", f"--readiness-json={pytester.path / 'r.json'}",
                            f"--readiness-json-dir={pytester.path / 'per-host'}", f"--junitxml={pytester.path / 'j.xml'}",
-                           "-rs")
+                           f"--readiness-waivers={waivers}", "-rs")
     out = result.stdout.str()
-    assert result.ret == 1, out[-3000:]  # the arc host's himds is not running
+    assert result.ret == 0, out[-3000:]  # the arc host's himds is not running, and waived
     report = json.loads((pytester.path / "r.json").read_text(encoding="utf-8"))
     by_host = {h["host"]: h for h in report["hosts"]}
     assert list(by_host) == [display(h) for h in served.hosts]
@@ -350,6 +366,9 @@ def test_a_mixed_fleet_end_to_end(pytester):
     assert rows(arc) == [("OSSupportedCheck", "Passed", "OSSupportedCheck.Passed"),
                          ("TlsVersionCheck", "PassedWithWarning", "TlsVersionCheck.PassedWithWarning"),
                          ("HimdsServiceCheck", "Failed", "HimdsServiceCheck.Failed")]
+    assert by_host[display(arc)]["results"][2]["Waiver"]["profile"] == "arc"
+    assert report["summary"]["waived"] == 1
+    assert [w["rule"] for w in report["waivers"]["unused"]] == ["TlsVersionCheck.Failed"]
     # auto: the healthy scenario has no Azure agent: the Update Management rules, and why.
     auto_host = by_host[display(auto)]
     assert auto_host["profile"] == "update-management"
@@ -367,7 +386,7 @@ def test_a_mixed_fleet_end_to_end(pytester):
     assert all(isinstance(a, list) and all("profile" not in r for r in a) for a in arrays)
     # pytest: Information passes, the not-applicable rule and the other profiles' rules are skips.
     outcomes = result.parseoutcomes()
-    assert outcomes["passed"] == 2 + 3 + 1 + 2 and outcomes["xfailed"] == 1 and outcomes["failed"] == 1
+    assert outcomes["passed"] == 2 + 3 + 1 + 2 and outcomes["xfailed"] == 2 and "failed" not in outcomes
     assert outcomes["skipped"] == 1 + 4 + 3  # WUEndpointConnectivityCheck; the auto host's azure-vm and arc rules
     assert f"other profile: {display(auto)} is checked with the update-management rules (neither" in out
     # JUnit: every rule test carries its profile; the auto host's its reason too.
