@@ -96,11 +96,11 @@ def test_a_waiver_may_name_a_profile(tmp_path):
 
 
 @pytest.mark.parametrize("entry, words", [
-    ("    rule: TlsVersionCheck\n    profile: azure\n", "'profile' 'azure' is not a readiness profile "
-                                                       "(one of: update-management, azure-vm, arc)"),
+    ("    rule: TlsVersionCheck\n    profile: azure\n", ("'profile' 'azure' is not a readiness profile "
+                                                       "(one of: update-management, azure-vm, arc)")),
     ("    rule: TlsVersionCheck\n    profile: auto\n", "'profile' 'auto' is not a readiness profile"),
-    ("    rule: LinkedWorkspaceCheck\n    profile: arc\n", "'rule' 'LinkedWorkspaceCheck' is not a RuleId of the "
-                                                         "profile arc"),
+    ("    rule: LinkedWorkspaceCheck\n    profile: arc\n", ("'rule' 'LinkedWorkspaceCheck' is not a RuleId of the "
+                                                         "profile arc")),
     ("    rule: WireServerConnectivityCheck.Failed.Port80Failed.Port80FailedPort32526Failed\n    profile: arc\n",
      "is not a RuleId of the profile arc"),
 ])
