@@ -82,11 +82,11 @@ def _azure_vm(doc: HostDoc, *services: str) -> HostDoc:
     # An agent that is not installed, but its service is registered: the service says Arc.
     (HostDoc().imds_compute(None).arc_agent(installed=False).service("himds", status="Stopped"),
      "arc", "the himds service exists: an Arc-enabled server"),
-    # Both, on a machine that IMDS answers for: an Azure VM (the Arc agent is for evaluation there).
+    # Both, on a machine that IMDS answers for: an Azure VM (the Arc agent is for testing there).
     (HostDoc().imds_compute({"vmId": VM_ID}).arc_agent().service("WindowsAzureGuestAgent"),
      "azure-vm", (f"IMDS answers with compute metadata (vmId {VM_ID}) and the WindowsAzureGuestAgent service exists; "
-                 f"the Connected Machine agent is installed: an Azure VM (the Connected Machine agent is "
-                 f"supported on Azure VMs only for evaluation; Update Manager manages the VM through its guest agent)")),
+                 f"the Connected Machine agent is installed: an Azure VM (Microsoft supports the Connected Machine "
+                 f"agent on an Azure VM only for testing; Update Manager manages the VM through its guest agent)")),
     # Both, IMDS silent: a guest agent left from an Azure image, and Arc decides.
     (HostDoc().imds_compute(None).arc_agent().service("WindowsAzureGuestAgent"),
      "arc", ("the Connected Machine agent is installed; the WindowsAzureGuestAgent service exists but IMDS gives no "
@@ -401,6 +401,13 @@ def test_a_mixed_fleet_end_to_end(pytester):
     assert f"{display(vm)}  profile azure-vm" in out
     assert f"{display(auto)}  profile update-management (auto: neither the Azure VM guest agent" in out
     assert f"{display(vm)}  Passed  3 rules: 2 Passed, 1 Information" in out
+    # The HTML matrix (pytest.ini's default path under the root): a column per rule of each profile
+    # the hosts have, a host's cells only in its profile's columns.
+    page = (pytester.path / "reports" / "readiness.html").read_text(encoding="utf-8")
+    for rule_id in ("OperatingSystemCheck", "DotNetFrameworkInstalledCheck", "OSSupportedCheck", "HimdsServiceCheck"):
+        assert f'title="{rule_id}"' in page
+    assert 'data-rule-id="HimdsServiceCheck" data-check-result="Failed"' in page
+    assert 'data-rule-id="MUEnableCheck" data-check-result="Information"' in page
 
 
 def test_auto_over_captured_machines(pytester, tmp_path):
@@ -413,7 +420,7 @@ def test_auto_over_captured_machines(pytester, tmp_path):
     files = [_capture(tmp_path / f"{name}.json", doc, "auto") for name, doc in (("vm", vm), ("arc", arc), ("old", old))]
     result = run_rules(pytester, "--readiness-profile", "auto", "--max-capture-age", "100000",
                        f"--hosts={','.join(f'capture://{f}' for f in files)}", "--readiness-format", "list",
-                       f"--readiness-json={pytester.path / 'r.json'}")
+                       f"--readiness-json={pytester.path / 'r.json'}", "--readiness-lang", "ja")
     out = result.stdout.str()
     assert result.ret == 0, out[-3000:]
     report = json.loads((pytester.path / "r.json").read_text(encoding="utf-8"))
@@ -424,7 +431,8 @@ def test_auto_over_captured_machines(pytester, tmp_path):
     assert report["hosts"][0]["profile_reason"].startswith("IMDS answers with compute metadata")
     assert report["hosts"][1]["profile_reason"].startswith("the Connected Machine agent is installed and the himds")
     # The list format: the troubleshooter's Name : Value list under each host, with its profile.
-    assert f"readiness: capture://{files[0]} (profile azure-vm)" in out
+    assert f"準備状況: capture://{files[0]} (プロファイル azure-vm)" in out
+    assert f"capture://{files[1]}  プロファイル arc (自動判定: the Connected Machine agent is installed" in out
     assert "CheckResult : Information" in out
 
 
