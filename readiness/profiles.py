@@ -96,9 +96,9 @@ def detect(facts: Facts) -> Detection:
     169.254.169.254), or a service of the Azure VM guest agent (``WindowsAzureGuestAgent``,
     ``RdAgent``) exists. Evidence of Arc: the Connected Machine agent is installed, or its
     ``himds`` service exists. One kind alone decides. Both: an IMDS answer wins (``azure-vm``),
-    because Microsoft does not support the Connected Machine agent on an Azure VM outside
-    evaluation (its installer refuses one unless ``MSFT_ARC_TEST`` is set) and Update Manager
-    manages an Azure VM as an Azure resource, through its guest agent; without an IMDS answer
+    because Microsoft's Arc prerequisites say not to install the Connected Machine agent on an
+    Azure VM except to simulate an on-premises machine for testing, and Update Manager manages
+    an Azure VM as an Azure resource, through its guest agent; without an IMDS answer
     the guest agent is a leftover (an image or a machine moved out of Azure) and the Connected
     Machine agent decides (``arc``). Neither: ``update-management``.
     """
@@ -114,8 +114,8 @@ def detect(facts: Facts) -> Detection:
     if azure and arc:
         if isinstance(compute, dict):
             return Detection("azure-vm", _join(azure) + "; " + _join(arc)
-                             + ": an Azure VM (the Connected Machine agent is supported on Azure VMs only "
-                               "for evaluation; Update Manager manages the VM through its guest agent)")
+                             + ": an Azure VM (Microsoft supports the Connected Machine agent on an Azure VM "
+                               "only for testing; Update Manager manages the VM through its guest agent)")
         return Detection("arc", _join(arc) + "; " + _join(azure)
                          + " but IMDS gives no compute metadata: not an Azure VM (a guest agent left from an "
                            "Azure image), an Arc-enabled server")
