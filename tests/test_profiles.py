@@ -279,6 +279,18 @@ def test_bad_profiles_and_clouds_are_usage_errors(pytester, args, said):
     assert "Traceback" not in result.stderr.str()
 
 
+def test_a_shard_without_hosts_checks_nothing_and_succeeds(pytester):
+    """More shards than hosts: a shard with no host deselects every rule and exits 0."""
+    from readiness.hosts import select_shard
+
+    host = "winrm://admin:pw@127.0.0.5?no_ssl=true&profile=arc"
+    empty = next(f"{k}/2" for k in (1, 2) if not select_shard([parse_host(host)], f"{k}/2"))
+    result = run_rules(pytester, f"--hosts={host}", "--shard", empty)
+    assert result.ret == 0, result.stdout.str()[-2000:]
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(["*9 deselected*"])  # every rule of the three stand-in modules
+
+
 def test_a_module_with_an_unknown_profile_is_named(pytester):
     rules = rules_project(pytester.path)
     (rules / "test_typo.py").write_text('PROFILE = "azure_vm"\n\n\ndef test_MUEnableCheck(facts, rule):\n'
