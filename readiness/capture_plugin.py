@@ -111,9 +111,9 @@ class CaptureRun:
         from readiness.reports.json_report import host_file_name
 
         assert self.save_dir is not None
-        capture = capture_document(document, spec.hostname, settings.probe_input, self.location)
+        capture = capture_document(document, spec.hostname, settings.probe_input, self.location,
+                                   profile=settings.profile)
         capture["source"] = spec.display
-        capture["profile"] = settings.profile
         path = self.save_dir / host_file_name(spec.display)
         try:
             tmp = path.with_name(path.name + ".tmp")

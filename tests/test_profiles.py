@@ -465,6 +465,38 @@ def test_a_capture_keeps_the_profile_it_was_made_for(pytester, tmp_path):
     assert f"capture '{bad}': profile 'azure' is not a readiness profile" in result.stderr.str()
 
 
+def test_an_exported_probe_names_its_profile(pytester, tmp_path):
+    """``python -m readiness.probe export --readiness-profile arc``: the probe gathers the arc
+    profile's facts, the capture says arc, and the run judges it with the arc rules."""
+    from readiness.capture import export_script, parse_export, read_capture_file
+    from readiness.probe.__main__ import main as export_main
+    from tests.capturing import run_export
+
+    for name in profiles.CHOICES:
+        export = parse_export(export_script(None, profile=name))
+        assert export.profile == name
+        assert export.probe_input == profiles.input_for_profile(probe_input(Endpoints.for_location(None)), name)
+    assert parse_export(export_script(None)).profile == "update-management"
+    script = tmp_path / "probe.ps1"
+    assert export_main(["export", "--readiness-profile", "arc", "--azure-cloud", "AzureChinaCloud",
+                        "--out", str(script)]) == 0
+    assert "$CaptureProfile = 'arc'" in script.read_text(encoding="ascii")
+    with pytest.raises(SystemExit) as refused:
+        export_main(["export", "--readiness-profile", "azure"])
+    assert refused.value.code == 2
+    with fleet(["healthy"]) as served:
+        code, out, err = run_export(served, served.hosts[0], script.read_text(encoding="ascii"))
+    assert code == 0, err
+    captured = tmp_path / "arc.json"
+    captured.write_bytes(out)
+    assert read_capture_file(captured).document["profile"] == "arc"
+    result = run_rules(pytester, f"--hosts=capture://{captured}", f"--readiness-json={pytester.path / 'r.json'}")
+    report = json.loads((pytester.path / "r.json").read_text(encoding="utf-8"))
+    (host,) = report["hosts"]
+    assert host["profile"] == "arc", result.stdout.str()[-2000:]
+    assert [r["RuleId"] for r in host["results"]] == ["OSSupportedCheck", "TlsVersionCheck", "HimdsServiceCheck"]
+
+
 # --- reports of each profile ------------------------------------------------------------------
 
 def _result(profile: str, rule_id: str, check: str, args: list[str] | None) -> Result:
