@@ -352,10 +352,12 @@ def test_a_mixed_fleet_end_to_end(pytester):
         """), encoding="utf-8")
         result = run_rules(pytester, "-n", "2", f"--hosts-file={hosts}", f"--readiness-json={pytester.path / 'r.json'}",
                            f"--readiness-json-dir={pytester.path / 'per-host'}", f"--junitxml={pytester.path / 'j.xml'}",
-                           f"--readiness-waivers={waivers}", "-rs")
+                           f"--readiness-waivers={waivers}", "--azure-cloud", "AzureCloud", "-rs")
     out = result.stdout.str()
     assert result.ret == 0, out[-3000:]  # the arc host's himds is not running, and waived
     report = json.loads((pytester.path / "r.json").read_text(encoding="utf-8"))
+    assert report["azure_cloud"] == "AzureCloud"
+    assert "readiness: profiles: 1 update-management, 1 azure-vm, 1 arc, 1 auto; Azure cloud AzureCloud" in out
     by_host = {h["host"]: h for h in report["hosts"]}
     assert list(by_host) == [display(h) for h in served.hosts]
 
@@ -548,6 +550,20 @@ def test_reports_order_each_host_by_its_profile_and_read_back_null_arguments(tmp
     with pytest.raises(Exception, match=r"c\.json: host 'db-01', AlwaysAutoRebootCheck: CheckResultMessageArguments "
                                         r"must be a list or null"):
         load_report(tmp_path / "c.json")
+
+
+def test_the_cloud_in_the_report_and_a_merge_of_two_clouds(tmp_path):
+    entry = HostReport("vm-01", "windows", [_result("azure-vm", "MUEnableCheck", PASSED, [])], profile="azure-vm")
+    gov = build_report([entry], None, cloud="AzureUSGovernment")
+    assert gov["azure_cloud"] == "AzureUSGovernment"
+    assert "azure_cloud" not in build_report([entry], None)  # a run without --azure-cloud: as before
+    (tmp_path / "gov.json").write_text(json.dumps(gov), encoding="utf-8")
+    other = build_report([HostReport("vm-02", "windows", [], profile="azure-vm")], None)
+    (tmp_path / "public.json").write_text(json.dumps(other), encoding="utf-8")
+    with pytest.raises(Exception, match=r"reports of different Azure clouds \(--azure-cloud\): AzureUSGovernment "
+                                        r"\(.*gov\.json\) and AzureCloud \(default\) \(.*public\.json\)"):
+        merge_reports([tmp_path / "gov.json", tmp_path / "public.json"])
+    assert merge_reports([tmp_path / "gov.json"])["azure_cloud"] == "AzureUSGovernment"
 
 
 def test_the_terminal_lines_of_a_profile():

@@ -80,8 +80,9 @@ def summarize(hosts: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def build_report(hosts: Sequence[HostReport], location: str | None, compact: bool = False,
-                 insecure: InsecureTransport | None = None) -> dict[str, Any]:
-    """The whole report of a run; with ``--allow-insecure-transport``, the hosts that used it."""
+                 insecure: InsecureTransport | None = None, cloud: str | None = None) -> dict[str, Any]:
+    """The whole report of a run; with ``--allow-insecure-transport``, the hosts that used it; with
+    ``--azure-cloud``, the cloud of the Update Manager endpoints (``azure_cloud``)."""
     objects = [host_object(entry, compact) for entry in hosts]
     report = {
         "schema": SCHEMA,
@@ -90,6 +91,8 @@ def build_report(hosts: Sequence[HostReport], location: str | None, compact: boo
         "hosts": objects,
         "summary": summarize(objects),
     }
+    if cloud is not None:
+        report["azure_cloud"] = cloud
     if insecure is not None:
         report["insecure_transport"] = insecure.to_json()
     return report
@@ -112,8 +115,8 @@ def _dump(data: Any, path: Path) -> None:
 
 def write_report(path: str | os.PathLike[str], hosts: Sequence[HostReport], location: str | None,
                  compact: bool = False, insecure: InsecureTransport | None = None,
-                 config: pytest.Config | None = None) -> dict[str, Any]:
-    report = build_report(hosts, location, compact, insecure)
+                 config: pytest.Config | None = None, cloud: str | None = None) -> dict[str, Any]:
+    report = build_report(hosts, location, compact, insecure, cloud)
     extend = getattr(config.hook, "pytest_readiness_json_report", None) if config is not None else None
     if extend is not None:  # readiness.hookspecs: other plugins add to the report (waits, waivers)
         extend(config=config, report=report)
@@ -169,11 +172,13 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     loaded: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     locations: dict[str | None, str] = {}
+    clouds: dict[str | None, str] = {}
     insecure: list[Any] | None = None
     for path in paths:
         data = load_report(path)
         loaded.append(data)
         locations.setdefault(data.get("automation_account_location"), str(path))
+        clouds.setdefault(data.get("azure_cloud"), str(path))
         if isinstance(data.get("insecure_transport"), dict):
             insecure = (insecure or []) + list(data["insecure_transport"].get("hosts") or [])
         for host in data["hosts"]:
@@ -184,6 +189,10 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     if len(locations) > 1:
         (a, pa), (b, pb) = list(locations.items())[:2]
         raise ReportError(f"reports of different automation account locations: {a!r} ({pa}) and {b!r} ({pb})")
+    if len(clouds) > 1:
+        (a, pa), (b, pb) = list(clouds.items())[:2]
+        raise ReportError(f"reports of different Azure clouds (--azure-cloud): {a or 'AzureCloud (default)'} ({pa}) "
+                          f"and {b or 'AzureCloud (default)'} ({pb})")
     merged = {
         "schema": SCHEMA,
         "generated_at": _now(),
@@ -191,6 +200,8 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
         "hosts": hosts,
         "summary": summarize(hosts),
     }
+    if next(iter(clouds)) is not None:
+        merged["azure_cloud"] = next(iter(clouds))
     if insecure is not None:  # a shard that accepted weakened settings: the merged report says so
         merged["insecure_transport"] = InsecureTransport(()).to_json() | {"hosts": insecure}
     from readiness.waivers import merge_json as merge_waivers
@@ -249,10 +260,11 @@ class JsonReport:
         compact = bool(config.getoption("readiness_json_compact", False))
         hosts = collector.hosts()
         location = config.getoption("automation_account_location", None)
+        cloud = config.getoption("azure_cloud", None)
         try:
             if path:
                 target = Path(config.invocation_params.dir, path)
-                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None), config)
+                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None), config, cloud)
                 self.written.append(target)
             if directory:
                 self.written += write_host_files(Path(config.invocation_params.dir, directory), hosts, compact)
