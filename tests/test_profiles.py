@@ -127,11 +127,40 @@ def test_an_auto_host_that_cannot_be_checked_reports_the_default_profile():
 
 
 def test_the_probe_input_of_each_profile():
-    """update-management's input is the base input, unchanged; every profile has one."""
+    """update-management's input is the base input, unchanged; every profile has one; auto's holds
+    all of the base input's (a host auto finds to be of the old agent is judged by those rules)."""
+    import dataclasses
+
     base = probe_input(Endpoints.for_location(None))
     assert profiles.input_for_profile(base, "update-management") == base
     for name in profiles.CHOICES:
         assert profiles.input_for_profile(base, name, "AzureUSGovernment").timeout_ms == base.timeout_ms
+    auto = profiles.input_for_profile(base, "auto")
+    for field in dataclasses.fields(base):
+        ours, theirs = getattr(base, field.name), getattr(auto, field.name)
+        if isinstance(ours, tuple):
+            assert set(ours) <= set(theirs), field.name
+        else:
+            assert theirs == ours, field.name
+
+
+def test_each_host_is_probed_with_its_profiles_input():
+    from readiness.outcomes import Settings
+    from readiness.plugin import Run
+    from readiness.probe_pool import ProbePool, ProbeSettings
+
+    base = ProbeSettings(probe_input=probe_input(Endpoints.for_location(None)))
+    specs = [parse_host(f"winrm://admin@127.0.0.{n}") for n in (5, 6)]
+    run = Run(specs, Settings(cloud="AzureChinaCloud"), base, ProbePool(base, 1), False, lambda i: True,
+              host_profiles={specs[0].display: "arc"})
+    try:
+        arc, default = (run.probe_settings_for(spec) for spec in specs)
+        assert (arc.profile, default.profile) == ("arc", "update-management")
+        assert arc.probe_input == profiles.input_for_profile(base.probe_input, "arc", "AzureChinaCloud")
+        assert default.probe_input == base.probe_input
+        assert run.probe_settings_for(specs[0]) is arc  # made once per profile
+    finally:
+        run.pool.shutdown()
 
 
 # --- a rules project of the test's own ----------------------------------------------------------
