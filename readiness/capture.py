@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness import probe as contract
+from readiness.catalog import DEFAULT_PROFILE
 from readiness.endpoints import Endpoints
 from readiness.endpoints import probe_input as endpoints_input
 from readiness.printable import printable
@@ -74,6 +75,7 @@ $CaptureDoc['computer_name'] = [string]$env:COMPUTERNAME
 $CaptureDoc['captured_at'] = $ProbeDoc['collected_at']
 $CaptureDoc['probe_version'] = $CaptureProbeVersion
 $CaptureDoc['location'] = $CaptureLocation
+$CaptureDoc['profile'] = $CaptureProfile
 $CaptureEndpoints = Get-ProbeObject
 $CaptureEndpoints['tcp'] = $ProbeTcp
 $CaptureEndpoints['workspace_tcp'] = $ProbeWorkspaceTcp
@@ -128,16 +130,17 @@ def _literal(value: str | None) -> str:
 
 
 def export_script(location: str | None = None, compact: bool = False, timeout_ms: int = 5000,
-                  profile: str = "update-management", cloud: str | None = None) -> str:
-    """The self-contained script: the probe with its input for ``location`` (and the readiness
-    ``profile``, with the endpoints of ``cloud``), printing a capture.
+                  profile: str = DEFAULT_PROFILE, cloud: str | None = None) -> str:
+    """The self-contained script: the probe with its input for ``location`` and the readiness
+    ``profile`` (and ``cloud``), printing a capture that names the profile.
 
     ASCII, LF line ends (PowerShell reads either). ``location`` must already be checked."""
-    probe_input = contract.input_for_profile(endpoints_input(Endpoints.for_location(location), timeout_ms), profile, cloud)
-    # The whole probe, whatever the profile: one exported script per probe version, audited as one.
+    from readiness.profiles import input_for_profile
+
     script = contract.script_text()
     if not script.endswith(PROBE_TAIL):
         raise RuntimeError("probe.ps1 no longer ends with the statements the export replaces (PROBE_TAIL)")
+    probe_input = input_for_profile(endpoints_input(Endpoints.for_location(location), timeout_ms), profile, cloud)
     shown = location or "(none: the default endpoints)"
     if profile != "update-management":
         shown += f"; readiness profile: {profile}"
@@ -146,6 +149,7 @@ def export_script(location: str | None = None, compact: bool = False, timeout_ms
         "# The readiness probe with its input, for a machine checked offline: it reads, changes nothing,",
         "# and prints one capture (JSON, ASCII) to judge with pytest --hosts=capture://FILE.",
         f"# Automation account location: {shown}",
+        f"# Readiness profile: {profile}",
         f"# Run: {_USAGE}",
         "param([string]$OutFile = '')",
         "",
@@ -154,19 +158,21 @@ def export_script(location: str | None = None, compact: bool = False, timeout_ms
         f"$CaptureSchema = {_literal(CAPTURE_SCHEMA)}",
         f"$CaptureProbeVersion = {_literal(probe_version())}",
         f"$CaptureLocation = {_literal(location)}",
+        f"$CaptureProfile = {_literal(profile)}",
         f"$CaptureCompact = {'$true' if compact else '$false'}",
         f"$CapturePrefix = {_literal(COMPACT_PREFIX)}",
         f"$CaptureProbeSchema = {_literal(contract.SCHEMA)}",
-        f"$CaptureStatic = {_literal(_static_json(probe_input, location))}",
+        f"$CaptureStatic = {_literal(_static_json(probe_input, location, profile))}",
         "",
     ])
     return (head + contract.render_input(probe_input) + settings + LANGUAGE_MODE_BRANCH
             + script[: -len(PROBE_TAIL)] + CAPTURE_TAIL)
 
 
-def _static_json(probe_input: contract.ProbeInput, location: str | None) -> str:
+def _static_json(probe_input: contract.ProbeInput, location: str | None, profile: str = DEFAULT_PROFILE) -> str:
     """The capture's members known at export time, as JSON members (for the language-mode capture)."""
-    members = {"probe_version": probe_version(), "location": location, "endpoints": endpoints_of(probe_input)}
+    members = {"probe_version": probe_version(), "location": location, "profile": profile,
+               "endpoints": endpoints_of(probe_input)}
     return json.dumps(members, ensure_ascii=True, separators=(",", ":"))[1:-1]
 
 
@@ -178,9 +184,10 @@ class Export:
     location: str | None
     probe_version: str
     compact: bool
+    profile: str = DEFAULT_PROFILE  # the readiness profile it was exported for
 
 
-_SETTING = re.compile(r"^\$(CaptureSchema|CaptureProbeVersion|CaptureLocation|CaptureCompact|CapturePrefix|"
+_SETTING = re.compile(r"^\$(CaptureSchema|CaptureProbeVersion|CaptureLocation|CaptureProfile|CaptureCompact|CapturePrefix|"
                       r"CaptureProbeSchema|CaptureStatic) = (.*)$")
 
 
@@ -210,7 +217,7 @@ def parse_export(text: str) -> Export:
     if settings.get("CaptureSchema") != CAPTURE_SCHEMA or "CaptureProbeVersion" not in settings:
         raise contract.NotAProbe("the exported probe lacks its capture settings")
     return Export(probe_input, settings.get("CaptureLocation"), settings["CaptureProbeVersion"],
-                  bool(settings.get("CaptureCompact")))
+                  bool(settings.get("CaptureCompact")), settings.get("CaptureProfile") or DEFAULT_PROFILE)
 
 
 def endpoints_of(probe_input: contract.ProbeInput) -> dict[str, Any]:
@@ -219,15 +226,17 @@ def endpoints_of(probe_input: contract.ProbeInput) -> dict[str, Any]:
 
 
 def capture_document(probe_document: dict[str, Any], computer_name: str, probe_input: contract.ProbeInput,
-                     location: str | None, version: str | None = None) -> dict[str, Any]:
+                     location: str | None, version: str | None = None,
+                     profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
     """A capture around a probe document: what the exported script prints, and what
-    ``--save-captures`` writes for a live host."""
+    ``--save-captures`` writes for a live host; ``profile``, the readiness profile it is for."""
     return {
         "capture": CAPTURE_SCHEMA,
         "computer_name": computer_name,
         "captured_at": probe_document.get("collected_at"),
         "probe_version": version or probe_version(),
         "location": location,
+        "profile": profile,
         "endpoints": endpoints_of(probe_input),
         "probe": probe_document,
     }

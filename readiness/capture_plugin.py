@@ -111,7 +111,8 @@ class CaptureRun:
         from readiness.reports.json_report import host_file_name
 
         assert self.save_dir is not None
-        capture = capture_document(document, spec.hostname, settings.probe_input, self.location)
+        capture = capture_document(document, spec.hostname, settings.probe_input, self.location,
+                                   profile=settings.profile)
         capture["source"] = spec.display
         path = self.save_dir / host_file_name(spec.display)
         try:
@@ -149,6 +150,7 @@ def pytest_configure(config: pytest.Config) -> None:
             except Exception as exc:  # noqa: BLE001 -- a file shaped as none foreseen: still a usage error naming it
                 raise pytest.UsageError(f"capture {spec.hostname!r} cannot be read as a capture: "
                                         f"{type(exc).__name__}: {printable(' '.join(str(exc).split())[:300])}") from None
+            run.host_profiles[spec.display] = captured_profile(captures[spec.display], run.host_profiles.get(spec.display))
     save_option = config.getoption("save_captures")
     save_dir = Path(config.invocation_params.dir, save_option) if save_option else None
     if save_dir is not None and not config.getoption("collectonly"):
@@ -163,8 +165,22 @@ def pytest_configure(config: pytest.Config) -> None:
     state = CaptureRun(captures, run.settings.location, config.getoption("max_capture_age"), save_dir)
     config.stash[CAPTURE_RUN_KEY] = state
     previous = run.pool
-    run.pool = ProbePool(run.probe_settings, max_workers=config.getoption("probe_concurrency"), probe=state.probe)
+    run.pool = ProbePool(run.probe_settings, max_workers=config.getoption("probe_concurrency"), probe=state.probe,
+                         settings_for=run.probe_settings_for)
     previous.shutdown()
+
+
+def captured_profile(capture: CaptureFile, run_profile: str | None) -> str:
+    """The profile a captured host is judged by: the one it was captured for (``profile``, written
+    since profiles exist; a capture without it was made for the Update Management rules). A run
+    that asks for ``auto`` detects it from the capture's facts, as for a live host."""
+    from readiness.profiles import AUTO, CHOICES, DEFAULT
+
+    given = capture.document.get("profile", DEFAULT)
+    if not isinstance(given, str) or given not in CHOICES:
+        raise pytest.UsageError(f"capture {capture.path!r}: profile {printable(repr(given))} is not a readiness "
+                                f"profile (one of: {', '.join(CHOICES)})")
+    return AUTO if run_profile == AUTO else given
 
 
 def _state(config: pytest.Config) -> CaptureRun | None:

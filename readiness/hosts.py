@@ -73,6 +73,11 @@ class HostSpec:
         return (self.option(name, "false") or "").lower() == "true"
 
     @property
+    def profile(self) -> str | None:
+        """The host's own ``?profile=`` (None: the run's ``--readiness-profile``)."""
+        return self.option(PROFILE_OPTION)
+
+    @property
     def is_winrm(self) -> bool:
         return self.scheme == "winrm"
 
@@ -93,7 +98,7 @@ class HostSpec:
         host = f"[{self.hostname}]" if ":" in self.hostname else self.hostname
         user = f"{urllib.parse.quote(self.user, safe='')}@" if self.user else ""
         port = f":{self.port}" if self.port else ""
-        query = urllib.parse.urlencode(self.options)
+        query = urllib.parse.urlencode([(k, v) for k, v in self.options if k != PROFILE_OPTION])
         return f"{self.scheme}://{user}{host}{port}" + (f"?{query}" if query else "")
 
 
@@ -126,6 +131,15 @@ def _dns_name(value: str) -> str:
     return value.rstrip(".")
 
 
+def _profile(value: str) -> str:
+    """A readiness profile (``readiness.profiles``): the rules this host is checked against."""
+    from readiness.profiles import CHOICES
+
+    if value not in CHOICES:
+        raise ValueError(f"{value!r} is not a readiness profile (use one of: {', '.join(CHOICES)})")
+    return value
+
+
 def _file(value: str) -> str:
     """An existing regular file; its absolute path (ssh receives it on its command line)."""
     if not _SAFE_PATH.match(value):
@@ -139,14 +153,18 @@ def _file(value: str) -> str:
     return path
 
 
-_SSH_OPTIONS: dict[str, Callable[[str], str]] = {"ssh_config": _file, "ssh_identity_file": _file, "timeout": _seconds}
+# ``profile`` is the suite's own (every scheme takes it, so that a mixed hosts file can tag each
+# line); it never reaches a connection (:meth:`HostSpec.testinfra_spec` leaves it out).
+PROFILE_OPTION = "profile"
+_SSH_OPTIONS: dict[str, Callable[[str], str]] = {"ssh_config": _file, "ssh_identity_file": _file, "timeout": _seconds,
+                                                 PROFILE_OPTION: _profile}
 OPTIONS: dict[str, dict[str, Callable[[str], str]]] = {
     "winrm": {"no_ssl": _boolean, "no_verify_ssl": _boolean, "transport": _word,
               "read_timeout_sec": _seconds, "operation_timeout_sec": _seconds, "ca_trust_path": _file,
-              "kerberos_hostname_override": _dns_name},
+              "kerberos_hostname_override": _dns_name, PROFILE_OPTION: _profile},
     "ssh": _SSH_OPTIONS,
     "paramiko": _SSH_OPTIONS,
-    "local": {},
+    "local": {PROFILE_OPTION: _profile},
 }
 
 

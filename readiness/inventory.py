@@ -51,6 +51,8 @@ WINRM_VARIABLES = {
 # Basic authentication, over HTTP and HTTPS; psrp says "negotiate" for what pywinrm calls ntlm
 # when no Kerberos ticket is to be had, and the suite's policy judges basic either way).
 TRANSPORT_NAMES = {"plaintext": "basic", "ssl": "basic", "negotiate": "ntlm"}
+# The suite's own host variable: the host's readiness profile (the URL option ?profile=).
+PROFILE_VARIABLE = "readiness_profile"
 
 
 class InventoryError(HostSpecError):
@@ -142,10 +144,11 @@ class AnsibleInventory:
         address = value("ansible_host") or host.name
         port = value("ansible_port")
         user = value("ansible_user")
+        profile = value(PROFILE_VARIABLE)
         if connection in WINRM_VARIABLES:
-            return self._winrm(named, connection, address, port, user, value)
+            return self._winrm(named, connection, address, port, user, value, profile)
         if connection in ("ssh", "paramiko"):
-            options = {}
+            options = {"profile": profile} if profile else {}
             key = value("ansible_ssh_private_key_file") or value("ansible_private_key_file")
             if key:
                 options["ssh_identity_file"] = key
@@ -153,14 +156,14 @@ class AnsibleInventory:
             # would put it on a logged command line (docs/security.md); keys or an agent are.
             return _parse(named, "ssh", address, port, user, options)
         if connection == "local":
-            return _parse(named, "local", None, None, None, {})
+            return _parse(named, "local", None, None, None, {"profile": profile} if profile else {})
         raise InventoryError(f"{named}: ansible_connection {connection!r} is not accepted "
                              f"(winrm or psrp for Windows hosts; ssh, paramiko or local for others)")
 
     def _winrm(self, named: str, connection: str, address: str, port: str | None, user: str | None,
-               value: Any) -> HostSpec:
+               value: Any, profile: str | None = None) -> HostSpec:
         names = WINRM_VARIABLES[connection]
-        options: dict[str, str] = {}
+        options: dict[str, str] = {"profile": profile} if profile else {}
         scheme = (value(names["scheme"]) or "").lower()
         if scheme not in ("", "http", "https"):
             raise InventoryError(f"{named}: {names['scheme']} must be http or https, not {scheme!r}")
@@ -191,7 +194,8 @@ def _parse(named: str, scheme: str, address: str | None, port: str | None, user:
     import urllib.parse
 
     if scheme == "local":
-        return parse_host("local://", origin=named)
+        query = urllib.parse.urlencode(sorted(options.items()))
+        return parse_host("local://" + (f"?{query}" if query else ""), origin=named)
     host = f"[{address}]" if address and ":" in address else (address or "")
     netloc = (urllib.parse.quote(user, safe="") + "@" if user else "") + host + (f":{port}" if port else "")
     query = urllib.parse.urlencode(sorted(options.items()))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from readiness import catalog, redact, scheduling
+from readiness import catalog, profiles, redact, scheduling
 from readiness.connection import (
     NEEDS_PASSWORD,
     TRANSPORTS,
@@ -39,7 +39,7 @@ from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Setting
 from readiness.printable import printable
 from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
 from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
-from readiness.results import PASSED, WARNING, HostResult, Result
+from readiness.results import INFORMATION, PASSED, WARNING, HostResult, Result
 from readiness.sharding import resolve_shard
 from readiness.transport_policy import ALLOW_FLAG, INSECURE_KEY
 from readiness.transport_policy import apply as apply_transport_policy
@@ -68,9 +68,43 @@ class Run:
     pool: ProbePool
     strict_warnings: bool
     owned: Callable[[int], bool]  # which hosts (by index) this process probes up front
+    # Host display -> the profile asked for it (its ?profile=, else --readiness-profile; may be "auto").
+    host_profiles: dict[str, str] = dataclasses.field(default_factory=dict)
+    _settings: dict[str, ProbeSettings] = dataclasses.field(default_factory=dict)
+    _detected: dict[str, profiles.Detection] = dataclasses.field(default_factory=dict)
+
+    def requested(self, spec: HostSpec) -> str:
+        return self.host_profiles.get(spec.display, profiles.DEFAULT)
+
+    def probe_settings_for(self, spec: HostSpec) -> ProbeSettings:
+        """The probe settings of a host: the probe input of its profile (``auto``: of them all)."""
+        profile = self.requested(spec)
+        if profile not in self._settings:
+            made = profiles.input_for_profile(self.probe_settings.probe_input, profile, self.settings.cloud)
+            self._settings[profile] = dataclasses.replace(self.probe_settings, probe_input=made, profile=profile)
+        return self._settings[profile]
+
+    def profile_of(self, probe: HostProbe) -> profiles.Detection:
+        """The profile a probed host is checked against; for ``auto``, detected from its facts, with the reason."""
+        spec = probe.spec
+        asked = self.requested(spec)
+        if asked != profiles.AUTO:
+            return profiles.Detection(asked, "")
+        if spec.display not in self._detected:
+            if probe.failure is not None:
+                found = profiles.undecided(f"{spec.display} could not be checked")
+            elif probe.platform != "windows" or probe.facts is None:
+                found = profiles.undecided(f"{spec.display} runs {probe.platform}, not Windows")
+            else:
+                found = profiles.detect(probe.facts)  # type: ignore[arg-type]
+            self._detected[spec.display] = found
+        return self._detected[spec.display]
 
 
 RUN_KEY = pytest.StashKey[Run]()
+# The skip reason of a rule of another profile than the one ``auto`` chose for its host: the
+# reports leave such a rule out entirely (it is not the host's, not even "not applicable").
+OTHER_PROFILE = "other profile:"
 
 
 
@@ -114,6 +148,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="check only shard K of N of the hosts (stable split for CI matrix jobs); auto: K and N "
                          "from the CI system (GitLab CI_NODE_INDEX/CI_NODE_TOTAL, Azure Pipelines "
                          "SYSTEM_JOBPOSITIONINPHASE/SYSTEM_TOTALJOBSINPHASE, or READINESS_SHARD_INDEX/_TOTAL)")
+    group.addoption("--readiness-profile", default=profiles.DEFAULT, metavar="NAME",
+                    help="the troubleshooter whose rules check the hosts: update-management (the Update Management "
+                         "agent; default), azure-vm (Azure Update Manager on an Azure VM), arc (on an Arc-enabled "
+                         "server) or auto (detected per host from its agents and IMDS); a host's ?profile= wins")
+    group.addoption("--azure-cloud", default=None, choices=profiles.CLOUDS,
+                    help="the Azure cloud of the azure-vm and arc endpoints (default: AzureCloud, the public cloud)")
 
 
 def _hosts(config: pytest.Config) -> tuple[list[HostSpec], str | None] | None:
@@ -203,6 +243,11 @@ def pytest_configure(config: pytest.Config) -> None:
     redact.install()  # before any host is contacted: no authentication token reaches a log
     for marker in sorted(set(catalog.MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: readiness rules of that group")
+    default_profile = config.getoption("readiness_profile", profiles.DEFAULT)
+    try:
+        profiles.check_profile(default_profile, "--readiness-profile")
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     given = _hosts(config)
     if given is None:
         return
@@ -215,20 +260,24 @@ def pytest_configure(config: pytest.Config) -> None:
         winrm=_winrm_options(config, file_password),
         probe_input=probe_input(Endpoints.for_location(location), timeout_ms),
         probe_timeout_sec=config.getoption("probe_timeout"),
+        profile=profiles.DEFAULT,  # the base input; each host's is Run.probe_settings_for
         **wait_settings(config),
     )
     run = Run(
         hosts=specs,
-        settings=Settings(location=location),
+        settings=Settings(location=location, cloud=config.getoption("azure_cloud")),
         probe_settings=probe_settings,
-        pool=ProbePool(probe_settings, max_workers=config.getoption("probe_concurrency")),
+        pool=ProbePool(probe_settings, max_workers=1),  # replaced below, once the run can say each host's input
         strict_warnings=config.getoption("strict_warnings"),
         owned=_owned_hosts(config),
+        host_profiles={spec.display: spec.profile or default_profile for spec in specs},
     )
+    run.pool = ProbePool(probe_settings, max_workers=config.getoption("probe_concurrency"),
+                         settings_for=run.probe_settings_for)
     config.stash[RUN_KEY] = run
     if config.getoption("collectonly"):
         return  # collecting checks no host and gathers no result: the report plugins write nothing
-    collector = ResultCollector([s.display for s in specs])
+    collector = ResultCollector([s.display for s in specs], run.host_profiles)
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
 
@@ -290,17 +339,34 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if run is None:  # no hosts: pytest_collection_modifyitems says so, once
         metafunc.parametrize(HOST_FIXTURE, [], scope="function")
         return
+    profile = module_profile(metafunc.module)
+    # The hosts of the module's profile, and the hosts whose profile ``auto`` decides once probed.
     params = [
         pytest.param(spec, id=spec.display, marks=[pytest.mark.xdist_group(scheduling.group_name(index))])
         for index, spec in enumerate(run.hosts)
+        if run.requested(spec) in (profile, profiles.AUTO)
     ]
     metafunc.parametrize(HOST_FIXTURE, params, scope="function")
+
+
+def module_profile(module: Any) -> str:
+    """The profile of a rules module: its ``PROFILE`` (``update-management`` when it has none)."""
+    profile = getattr(module, "PROFILE", profiles.DEFAULT)
+    if profile not in catalog.PROFILE_RULES:
+        pytest.fail(f"{getattr(module, '__file__', module)}: PROFILE {profile!r} is not a rule profile "
+                    f"(one of: {', '.join(catalog.PROFILES)})", pytrace=False)
+    return str(profile)
+
+
+def _item_profile(item: pytest.Item) -> str:
+    module = getattr(item, "module", None)
+    return module_profile(module) if module is not None else profiles.DEFAULT
 
 
 def _rule_id(item: pytest.Item) -> str | None:
     name = getattr(item, "originalname", None) or item.name
     rule_id = name[len("test_"):] if name.startswith("test_") else None
-    return rule_id if rule_id in catalog.RULES else None
+    return rule_id if rule_id in catalog.PROFILE_RULES[_item_profile(item)] else None
 
 
 def _is_rule_item(item: pytest.Item) -> bool:
@@ -315,13 +381,24 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                 "no hosts to check: give --hosts=winrm://USER@HOST[,...] or --hosts-file PATH "
                 "(to try the suite on emulated hosts: scripts/try-emulated)")
         return
+    # A rule module of a profile no host has: pytest made one item of an empty parameter set.
+    # Not a rule of this run: deselected, never a skip of every such rule (nor of every rule of a
+    # shard that got no host: pytest_sessionfinish says why that run succeeds).
+    hostless = [item for item in items if HOST_FIXTURE in getattr(item, "fixturenames", ())
+                and not isinstance(getattr(getattr(item, "callspec", None), "params", {}).get(HOST_FIXTURE), HostSpec)]
+    if hostless:
+        dropped = set(map(id, hostless))
+        items[:] = [item for item in items if id(item) not in dropped]
+        config.hook.pytest_deselected(items=hostless)
     order = {spec.display: i for i, spec in enumerate(run.hosts)}
+    rank = {profile: i for i, profile in enumerate(catalog.PROFILES)}
 
-    def key(item: pytest.Item) -> tuple[int, int, int]:
+    def key(item: pytest.Item) -> tuple[int, int, int, int]:
         if not _is_rule_item(item):
-            return (0, 0, 0)
+            return (0, 0, 0, 0)
         spec = item.callspec.params[HOST_FIXTURE]  # type: ignore[attr-defined]
-        return (1, order[spec.display], catalog.RULES[_rule_id(item)].order)  # type: ignore[index]
+        profile = _item_profile(item)
+        return (1, order[spec.display], rank[profile], profiles.rule_order(profile, _rule_id(item) or ""))
 
     items.sort(key=key)  # stable: other tests keep their order, rules go host by host
 
@@ -365,7 +442,7 @@ def _rule_of(item: pytest.Item) -> Rule:
     rule_id = _rule_id(item)
     if rule_id is None:
         raise pytest.UsageError(f"{item.name}: a rule test is named test_<RuleId>")
-    return Rule(catalog.rule(rule_id), run.settings)
+    return Rule(catalog.rule(rule_id, _item_profile(item)), run.settings)
 
 
 def _failure_description(rule: Rule) -> str:
@@ -379,18 +456,24 @@ def _failure_description(rule: Rule) -> str:
     return ""
 
 
-def _record(item: pytest.Item, spec: HostSpec, platform: str, result: Result | None, route: str | None) -> None:
+def _record(item: pytest.Item, spec: HostSpec, platform: str, result: Result | None, route: str | None,
+            detection: profiles.Detection | None = None) -> None:
     """JUnit gets the documented properties; the report writers get the whole result."""
     rule_id = _rule_id(item) or ""
+    profile = detection.profile if detection is not None else _item_profile(item)
+    reason = detection.reason if detection is not None and detection.reason else None
     props = item.user_properties
     props.append(("host", spec.display))
     props.append(("RuleId", rule_id))
+    props.append(("profile", profile))
+    if reason:
+        props.append(("profile_reason", reason))
     if result is not None:
         props.append(("CheckResult", result.CheckResult))
         props.append(("CheckResultMessageId", result.CheckResultMessageId))
         if route:
             props.append(("route", route))
-    record(item, HostResult(rule_id, spec.display, platform, result, route))
+    record(item, HostResult(rule_id, spec.display, platform, result, route, profile, reason))
 
 
 def _failed(rule: Rule, reason: str, message: str) -> Decision:
@@ -420,14 +503,14 @@ def _traceback(error: BaseException, function: Any) -> str:
 
 
 def _conclude(item: pytest.Function, spec: HostSpec, platform: str, decision: Decision,
-              error: BaseException | None = None) -> None:
+              error: BaseException | None = None, detection: profiles.Detection | None = None) -> None:
     """Record a rule's decision and end the test in its outcome (pass, xfail, fail)."""
     result = decision.result
-    _record(item, spec, platform, result, decision.route)
+    _record(item, spec, platform, result, decision.route, detection)
     line = outcome_line(result)
     if error is not None:
         pytest.fail(line + "\n\n" + _traceback(error, item.obj), pytrace=False)
-    if result.CheckResult == PASSED:
+    if result.CheckResult in (PASSED, INFORMATION):  # Information asks for no action: a pass
         return
     if result.CheckResult == WARNING and not item.config.stash[RUN_KEY].strict_warnings:
         pytest.xfail(line)
@@ -448,14 +531,18 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]
         return (yield)
     probe = _probe(pyfuncitem)
     spec = probe.spec
+    detection = pyfuncitem.config.stash[RUN_KEY].profile_of(probe)
+    if detection.profile != _item_profile(pyfuncitem):
+        pytest.skip(printable(f"{OTHER_PROFILE} {spec.display} is checked with the {detection.profile} rules "
+                              f"({detection.reason})"))
     rule = pyfuncitem.funcargs.get("rule")
     if not isinstance(rule, Rule):
         rule = _rule_of(pyfuncitem)
     if probe.failure is not None:
         decision = _failed(rule, probe.failure.reason, f"Could not check {spec.display}: {probe.failure.message}")
-        _conclude(pyfuncitem, spec, probe.platform, decision)
+        _conclude(pyfuncitem, spec, probe.platform, decision, detection=detection)
     if probe.platform != "windows":
-        _record(pyfuncitem, spec, probe.platform, None, None)
+        _record(pyfuncitem, spec, probe.platform, None, None, detection)
         pytest.skip(printable(f"not applicable: {rule.info.rule_id} is a Windows rule and {spec.display} "
                               f"runs {probe.platform}"))
     error: BaseException | None = None
@@ -471,7 +558,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]
     else:
         error = NoDecision(f"{pyfuncitem.obj.__name__} returned without a decision")
         decision = _failed(rule, SUITE_ERROR, _suite_error_message(rule, spec, error))
-    _conclude(pyfuncitem, spec, probe.platform, decision, error)
+    _conclude(pyfuncitem, spec, probe.platform, decision, error, detection)
     return True
 
 
@@ -479,6 +566,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     run = session.config.stash.get(RUN_KEY, None)
     if run is not None:
         run.pool.shutdown()
+        if not run.hosts and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+            # A --shard that got none of the hosts (more shards than hosts): nothing to check is
+            # its whole, correct answer, and must not fail its CI job.
+            session.exitstatus = pytest.ExitCode.OK
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -517,5 +608,12 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if run is None:
         return None
     location = run.settings.location or "(none: default endpoints)"
-    return [(f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
-            f"probe concurrency {config.getoption('probe_concurrency')}")]
+    asked: dict[str, int] = {}
+    for spec in run.hosts:
+        asked[run.requested(spec)] = asked.get(run.requested(spec), 0) + 1
+    lines = [(f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
+              f"probe concurrency {config.getoption('probe_concurrency')}")]
+    if set(asked) != {profiles.DEFAULT} or run.settings.cloud:
+        shown = ", ".join(f"{n} {profile}" for profile, n in asked.items())
+        lines.append(f"readiness: profiles: {shown}; Azure cloud {run.settings.cloud or 'AzureCloud (default)'}")
+    return lines

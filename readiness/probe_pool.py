@@ -71,6 +71,8 @@ class ProbeSettings:
     # run's start plus those seconds); None: every host is probed once.
     wait_for_hosts_sec: float | None = None
     wait_until: float | None = None
+    # The readiness profile the probe input is for (readiness.profiles; "auto": every profile's facts).
+    profile: str = "update-management"
 
 
 def _chain(exc: BaseException | None) -> Iterable[BaseException]:
@@ -308,9 +310,12 @@ class ProbePool:
     """Probes hosts on a bounded pool of threads; each host once, whoever asks first."""
 
     def __init__(self, settings: ProbeSettings, max_workers: int = 32,
-                 probe: Callable[[HostSpec, ProbeSettings], HostProbe] = probe_host):
+                 probe: Callable[[HostSpec, ProbeSettings], HostProbe] = probe_host,
+                 settings_for: Callable[[HostSpec], ProbeSettings] | None = None):
         self._settings = settings
         self._probe = probe
+        # A host's own settings: the probe input of its readiness profile (None: ``settings`` for all).
+        self._settings_for = settings_for
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, max_workers),
                                                                thread_name_prefix="readiness-probe")
         self._futures: dict[str, concurrent.futures.Future[HostProbe]] = {}
@@ -320,7 +325,8 @@ class ProbePool:
         with self._lock:
             future = self._futures.get(spec.display)
             if future is None:
-                future = self._executor.submit(self._probe, spec, self._settings)
+                settings = self._settings_for(spec) if self._settings_for is not None else self._settings
+                future = self._executor.submit(self._probe, spec, settings)
                 self._futures[spec.display] = future
             return future
 

@@ -65,6 +65,8 @@ class HostResult:
     platform: str  # "windows", "linux", ...
     result: Result | None  # None when the rule does not apply to this host (skipped)
     route: str | None = None  # network tests: "direct" or "proxy <server>"
+    profile: str = "update-management"  # the readiness profile whose rule this is (readiness.profiles)
+    profile_reason: str | None = None  # why ``auto`` chose that profile for the host; None when not auto
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON and execnet carry it): how a result travels from an xdist worker."""
@@ -74,9 +76,12 @@ class HostResult:
             "platform": self.platform,
             "route": self.route,
             "result": self.result.full() if self.result else None,
+            "profile": self.profile,
+            "profile_reason": self.profile_reason,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HostResult:
         result = Result.from_dict(data["result"]) if data["result"] else None
-        return cls(data["rule_id"], data["host"], data["platform"], result, data.get("route"))
+        return cls(data["rule_id"], data["host"], data["platform"], result, data.get("route"),
+                   data.get("profile") or "update-management", data.get("profile_reason"))

@@ -5,6 +5,8 @@ The file, in YAML (any other key is an error)::
     waivers:
       - hosts: ["web-*", "10.0.0.5"]    # the host as given, without scheme, user and port; globs
         rule: LinkedWorkspaceCheck      # a RuleId, or a full message id (LinkedWorkspaceCheck.Failed.NoWorkspace)
+        profile: update-management      # optional: only results of that profile's rules (RuleIds repeat
+                                        # across profiles: TlsVersionCheck is in all three)
         justification: Moved to the new workspace in the March change window
         expires: 2027-03-31             # a date; the waiver ends at the end of that day, UTC
         owner: platform-team            # optional
@@ -55,9 +57,10 @@ PROPERTY = "waiver"
 # Reasons of a result the host's facts did not decide: the host could not be checked, or the rule broke.
 UNCHECKED = frozenset({HOST_UNREACHABLE, TIMEOUT, CONNECTION_LOST, TLS_ERROR, ACCESS_DENIED, WINRM_FAULT,
                        PROBE_ERROR, HOST_ERROR, "SuiteError"})
-KEYS = ("hosts", "rule", "justification", "expires", "owner", "unreachable")
+KEYS = ("hosts", "rule", "profile", "justification", "expires", "owner", "unreachable")
 REQUIRED = ("hosts", "rule", "justification", "expires")
-_MESSAGE_ID = re.compile(r"^(?P<rule>[A-Za-z0-9]+)\.(?P<check>[A-Za-z]+)(?:\.(?P<reason>[A-Za-z0-9]+))?$")
+# Reasons may have several parts: WireServerConnectivityCheck.Failed.Port80Failed.Port80FailedPort32526Failed.
+_MESSAGE_ID = re.compile(r"^(?P<rule>[A-Za-z0-9]+)\.(?P<check>[A-Za-z]+)(?:\.(?P<reason>[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*))?$")
 
 
 class WaiverError(Exception):
@@ -74,10 +77,16 @@ class Waiver:
     expires: datetime.date
     owner: str | None = None
     unreachable: bool = False
+    profile: str | None = None  # None: the RuleId in whichever profile checks the host
 
     @property
     def where(self) -> str:
         return f"{self.file}:{self.line}"
+
+    @property
+    def shown(self) -> str:
+        """The rule as people read it: ``TlsVersionCheck`` or ``TlsVersionCheck (profile arc)``."""
+        return self.rule + (f" (profile {self.profile})" if self.profile else "")
 
     @property
     def rule_id(self) -> str:
@@ -89,8 +98,10 @@ class Waiver:
                                         tzinfo=datetime.UTC)
         return now >= end
 
-    def covers(self, hostname: str, rule_id: str, message_id: str) -> bool:
+    def covers(self, hostname: str, rule_id: str, message_id: str, profile: str = catalog.DEFAULT_PROFILE) -> bool:
         """Whether this entry names the host and the Failed result (not whether it may waive it)."""
+        if self.profile is not None and profile != self.profile:
+            return False
         if "." in self.rule:
             if message_id != self.rule:
                 return False
@@ -100,9 +111,12 @@ class Waiver:
         return any(fnmatch.fnmatchcase(name, pattern.lower()) for pattern in self.hosts)
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "hosts": list(self.hosts), "rule": self.rule,
-                "justification": self.justification, "expires": self.expires.isoformat(), "owner": self.owner,
-                "unreachable": self.unreachable}
+        found = {"file": self.file, "line": self.line, "hosts": list(self.hosts), "rule": self.rule,
+                 "justification": self.justification, "expires": self.expires.isoformat(), "owner": self.owner,
+                 "unreachable": self.unreachable}
+        if self.profile is not None:
+            found["profile"] = self.profile
+        return found
 
     def describe(self) -> str:
         """One line for people (terminal, xfail reason, HTML): control characters escaped."""
@@ -153,10 +167,18 @@ def _entry(file: str, loader: yaml.SafeLoader, node: yaml.Node) -> Waiver:
     rule = _text(file, values["rule"], "rule")
     match = _MESSAGE_ID.match(rule) if "." in rule else None
     rule_id = match.group("rule") if match else rule
-    if rule_id not in catalog.RULES:
-        raise _fail(file, values["rule"], f"'rule' {rule!r} is not a RuleId nor a message id of one "
+    profile = _text(file, values["profile"], "profile") if "profile" in values else None
+    if profile is not None and profile not in catalog.PROFILE_RULES:
+        raise _fail(file, values["profile"], f"'profile' {profile!r} is not a readiness profile "
+                                             f"(one of: {', '.join(catalog.PROFILES)})")
+    known = [p for p in ([profile] if profile else catalog.PROFILES) if rule_id in catalog.PROFILE_RULES[p]]
+    if not known:
+        within = f" of the profile {profile}" if profile else ""
+        raise _fail(file, values["rule"], f"'rule' {rule!r} is not a RuleId{within} nor a message id of one "
                                           f"(e.g. LinkedWorkspaceCheck or LinkedWorkspaceCheck.Failed.NoWorkspace)")
-    if "." in rule and (match is None or match.group("check") != FAILED):
+    # A Failed result's id says Failed, except the one the Azure VM troubleshooter builds by appending
+    # (WireServerConnectivityCheck.Passed.Port32526Failed): its last part says Failed.
+    if "." in rule and (match is None or (match.group("check") != FAILED and not rule.endswith("Failed"))):
         raise _fail(file, values["rule"], f"'rule' {rule!r}: only Failed results are waived "
                                           f"(<RuleId>.Failed or <RuleId>.Failed.<Reason>)")
     justification = _text(file, values["justification"], "justification")
@@ -172,7 +194,8 @@ def _entry(file: str, loader: yaml.SafeLoader, node: yaml.Node) -> Waiver:
         unreachable = loader.construct_object(values["unreachable"])
         if not isinstance(unreachable, bool):
             raise _fail(file, values["unreachable"], "'unreachable' must be true or false")
-    return Waiver(file, node.start_mark.line + 1, tuple(hosts), rule, justification, expires, owner, unreachable)
+    return Waiver(file, node.start_mark.line + 1, tuple(hosts), rule, justification, expires, owner, unreachable,
+                  profile)
 
 
 def load(path: str | Path, name: str | None = None) -> list[Waiver]:
@@ -237,11 +260,12 @@ class Waivers:
     def unused(self) -> list[Waiver]:
         return [w for w in self.in_force if w.where not in self.applied]
 
-    def find(self, hostname: str, rule_id: str, message_id: str) -> Waiver | None:
-        """The first waiver in force that may waive this Failed result."""
+    def find(self, hostname: str, rule_id: str, message_id: str,
+             profile: str = catalog.DEFAULT_PROFILE) -> Waiver | None:
+        """The first waiver in force that may waive this Failed result (of a rule of ``profile``)."""
         is_unchecked = unchecked(message_id)
         for waiver in self.in_force:
-            if waiver.covers(hostname, rule_id, message_id) and (waiver.unreachable or not is_unchecked):
+            if waiver.covers(hostname, rule_id, message_id, profile) and (waiver.unreachable or not is_unchecked):
                 return waiver
         return None
 
@@ -259,7 +283,7 @@ class Waivers:
         spec = getattr(item, "funcargs", {}).get("readiness_host")
         if found is None or found.result is None or found.result.CheckResult != FAILED or spec is None:
             return report
-        waiver = self.find(spec.hostname, found.rule_id, found.result.CheckResultMessageId)
+        waiver = self.find(spec.hostname, found.rule_id, found.result.CheckResultMessageId, found.profile)
         if waiver is None:
             return report
         # As pytest's own xfail marks a report (_pytest/skipping.py): skipped, with wasxfail.
@@ -307,9 +331,9 @@ class Waivers:
         if xml is None:
             return
         for waiver in self.expired:
-            xml.add_global_property("waiver_expired", f"{waiver.where} {waiver.rule} expired {waiver.expires}")
+            xml.add_global_property("waiver_expired", f"{waiver.where} {waiver.shown} expired {waiver.expires}")
         for waiver in self.unused:
-            xml.add_global_property("waiver_unused", f"{waiver.where} {waiver.rule} matched no Failed result")
+            xml.add_global_property("waiver_unused", f"{waiver.where} {waiver.shown} matched no Failed result")
 
     def lines(self) -> list[tuple[str, str]]:
         """(kind, line) for the terminal and the HTML report."""
@@ -317,10 +341,10 @@ class Waivers:
         for (host, rule_id), waiver in self.by_result.items():
             out.append(("waived", f"{host}  {rule_id}  Failed, waived: {waiver.describe()}"))
         for waiver in self.expired:
-            out.append(("expired", printable(f"{waiver.where}: waiver of {waiver.rule} for {', '.join(waiver.hosts)} "
+            out.append(("expired", printable(f"{waiver.where}: waiver of {waiver.shown} for {', '.join(waiver.hosts)} "
                                              f"expired on {waiver.expires.isoformat()}: ignored")))
         for waiver in self.unused:
-            out.append(("unused", printable(f"{waiver.where}: waiver of {waiver.rule} for {', '.join(waiver.hosts)} "
+            out.append(("unused", printable(f"{waiver.where}: waiver of {waiver.shown} for {', '.join(waiver.hosts)} "
                                             f"matched no Failed result")))
         return out
 

@@ -60,11 +60,11 @@ def test_testinfra_schemes_that_are_not_proved_safe_are_refused(scheme):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("ssh://deploy@127.0.0.7?sudo=true", "unknown option 'sudo' (ssh hosts take: ssh_config, ssh_identity_file, timeout)"),
+    ("ssh://deploy@127.0.0.7?sudo=true", "unknown option 'sudo' (ssh hosts take: profile, ssh_config, ssh_identity_file, timeout)"),
     ("ssh://deploy@127.0.0.7?controlpersist=1", "unknown option 'controlpersist'"),
     ("ssh://deploy@127.0.0.7?kubeconfig=x", "unknown option 'kubeconfig'"),
     ("paramiko://deploy@127.0.0.7?ansible_inventory=x", "unknown option 'ansible_inventory'"),
-    ("local://?sudo=true", "unknown option 'sudo' (local hosts take: none)"),
+    ("local://?sudo=true", "unknown option 'sudo' (local hosts take: profile)"),
     ("ssh://deploy@127.0.0.7?timeout=5;id", "option timeout must be a whole number of seconds"),
     ("ssh://deploy@127.0.0.7?timeout=5&timeout=6", "option timeout is given twice"),
     ("ssh://deploy@127.0.0.7?ssh_config=-oProxyCommand=id", "is not accepted as a path"),

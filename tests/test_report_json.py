@@ -44,7 +44,7 @@ def test_report_shape_and_summary():
     assert [list(r) for r in first["results"]] == [FULL_KEYS, FULL_KEYS]
     assert [r["RuleId"] for r in first["results"]] == ["OperatingSystemCheck", "TlsVersionCheck"]
     assert first["not_applicable"] == ["IMDSConnectivity"]
-    assert report["summary"] == {"hosts": 2, "Passed": 2, "PassedWithWarning": 1, "Failed": 1,
+    assert report["summary"] == {"hosts": 2, "Passed": 2, "PassedWithWarning": 1, "Failed": 1, "Information": 0,
                                  "not_applicable": 1, "hosts_not_ready": ["web-01"]}
 
 
@@ -93,7 +93,7 @@ def test_merge_concatenates_hosts_and_recomputes_the_summary(tmp_path):
     b = _write(tmp_path, "b.json", [host_report("db-01", {"OperatingSystemCheck": FAILED})])
     merged = merge_reports([a, b])
     assert [h["host"] for h in merged["hosts"]] == ["web-01", "web-02", "db-01"]
-    assert merged["summary"] == {"hosts": 3, "Passed": 2, "PassedWithWarning": 1, "Failed": 2,
+    assert merged["summary"] == {"hosts": 3, "Passed": 2, "PassedWithWarning": 1, "Failed": 2, "Information": 0,
                                  "not_applicable": 1, "hosts_not_ready": ["web-01", "db-01"]}
 
 

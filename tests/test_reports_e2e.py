@@ -131,7 +131,8 @@ def test_mixed_fleet_json_junit_host_files_and_terminal(pytester, served):
 
 
 # JUnit XML shows properties to people (CI test views): the documented ones only.
-JUNIT_PROPERTIES = {"host", "RuleId", "CheckResult", "CheckResultMessageId", "route"}
+# "profile_reason" too, for a host whose profile auto detected (tests/test_profiles.py).
+JUNIT_PROPERTIES = {"host", "RuleId", "profile", "CheckResult", "CheckResultMessageId", "route"}
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
@@ -147,7 +148,8 @@ def test_junit_has_the_documented_properties_and_results_reach_every_report(pyte
     for case in cases:
         names = [p.get("name") for p in case.iter("property")]
         assert len(names) == len(set(names)) and set(names) <= JUNIT_PROPERTIES, names
-        assert {"host", "RuleId", "CheckResult", "CheckResultMessageId"} <= set(names), names
+        assert {"host", "RuleId", "profile", "CheckResult", "CheckResultMessageId"} <= set(names), names
+        assert {p.get("name"): p.get("value") for p in case.iter("property")}["profile"] == "update-management"
         routes += "route" in names
     assert routes > 0  # the network rules say which route decided
     # The results travelled to the JSON, the terminal and the HTML report, from the workers too.

@@ -65,6 +65,53 @@ def test_matching_hosts_and_rules(tmp_path):
     assert not by_id.covers("db-01", "LinkedWorkspaceCheck", "LinkedWorkspaceCheck.Failed.Multiple")
 
 
+def test_a_waiver_may_name_a_profile(tmp_path):
+    """RuleIds repeat across profiles: ``profile`` narrows a waiver to one profile's rule."""
+    arc, any_profile, wire = load(_file(tmp_path, """
+        waivers:
+          - hosts: [arc-*]
+            rule: TlsVersionCheck
+            profile: arc
+            justification: TLS 1.2 enabled in the next change window
+            expires: 2027-03-31
+          - hosts: [arc-*]
+            rule: HttpsConnectionCheck
+            justification: firewall change pending
+            expires: 2027-03-31
+          - hosts: [vm-*]
+            rule: WireServerConnectivityCheck.Passed.Port32526Failed
+            justification: port 32526 opened next week
+            expires: 2027-03-31
+    """))
+    assert (arc.profile, arc.shown, arc.to_json()["profile"]) == ("arc", "TlsVersionCheck (profile arc)", "arc")
+    assert arc.covers("arc-01", "TlsVersionCheck", "TlsVersionCheck.Failed", "arc")
+    assert not arc.covers("arc-01", "TlsVersionCheck", "TlsVersionCheck.Failed", "update-management")
+    assert not arc.covers("arc-01", "TlsVersionCheck", "TlsVersionCheck.Failed")  # the default profile's
+    assert any_profile.profile is None and "profile" not in any_profile.to_json()
+    assert any_profile.covers("arc-01", "HttpsConnectionCheck", "HttpsConnectionCheck.Failed", "arc")
+    assert any_profile.covers("arc-01", "HttpsConnectionCheck", "HttpsConnectionCheck.Failed", "azure-vm")
+    # The Azure VM troubleshooter's id of a Failed result that says Passed.
+    assert wire.covers("vm-01", "WireServerConnectivityCheck", "WireServerConnectivityCheck.Passed.Port32526Failed",
+                       "azure-vm")
+
+
+@pytest.mark.parametrize("entry, words", [
+    ("    rule: TlsVersionCheck\n    profile: azure\n", ("'profile' 'azure' is not a readiness profile "
+                                                       "(one of: update-management, azure-vm, arc)")),
+    ("    rule: TlsVersionCheck\n    profile: auto\n", "'profile' 'auto' is not a readiness profile"),
+    ("    rule: LinkedWorkspaceCheck\n    profile: arc\n", ("'rule' 'LinkedWorkspaceCheck' is not a RuleId of the "
+                                                         "profile arc")),
+    ("    rule: WireServerConnectivityCheck.Failed.Port80Failed.Port80FailedPort32526Failed\n    profile: arc\n",
+     "is not a RuleId of the profile arc"),
+])
+def test_a_bad_profile_of_a_waiver_names_the_line(tmp_path, entry, words):
+    text = "waivers:\n  - hosts: [web-01]\n" + entry + "    justification: why\n    expires: 2027-03-31\n"
+    with pytest.raises(WaiverError) as raised:
+        load(_file(tmp_path, text), "waivers.yaml")
+    assert str(raised.value).startswith("waivers.yaml:"), raised.value
+    assert words in str(raised.value)
+
+
 ENTRY = """  - hosts: [web-01]
     rule: LinkedWorkspaceCheck
     justification: why

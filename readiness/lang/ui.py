@@ -22,6 +22,7 @@ UI: dict[str, dict[str, str]] = {
     "check.Passed": {"en": "Passed", "ja": "成功"},
     "check.PassedWithWarning": {"en": "PassedWithWarning", "ja": "成功 (警告あり)"},
     "check.Failed": {"en": "Failed", "ja": "失敗"},
+    "check.Information": {"en": "Information", "ja": "情報"},
     "check.not applicable": {"en": "not applicable", "ja": "対象外"},
     "check.not run": {"en": "not run", "ja": "未実行"},
     "check.no result": {"en": "no result", "ja": "結果なし"},
@@ -98,6 +99,11 @@ UI: dict[str, dict[str, str]] = {
     "terminal.route": {"en": "  [route: {route}]", "ja": "  [経路: {route}]"},
     "terminal.problem": {"en": "{host}  {rule_id}  {check}  {message}", "ja": "{host}  {rule_id}  {check}  {message}"},
     "terminal.explanation": {"en": "    {explanation}", "ja": "    説明: {explanation}"},
+    "terminal.profile": {"en": "{host}  profile {profile}", "ja": "{host}  プロファイル {profile}"},
+    "terminal.profile_auto": {"en": "{host}  profile {profile} (auto: {reason})",
+                              "ja": "{host}  プロファイル {profile} (自動判定: {reason})"},
+    "terminal.host_list_profile": {"en": "readiness: {host} (profile {profile})",
+                                   "ja": "準備状況: {host} (プロファイル {profile})"},
 
     # Rule groups (the troubleshooter's RuleGroupName, in en).
     "group.Prerequisite Checks": {"en": "Prerequisite Checks", "ja": "前提条件のチェック"},

@@ -1,7 +1,7 @@
 """``python -m readiness.probe export``: the probe as one self-contained script, for offline hosts.
 
     python -m readiness.probe export [--automation-account-location LOC] [--readiness-profile NAME]
-                                     [--compact] [--out FILE]
+        [--azure-cloud CLOUD] [--compact] [--out FILE]
 
 writes the script (to stdout without ``--out``). On the machine:
 
@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from readiness.probe.gather import PROFILES
+from readiness.profiles import CHOICES, CLOUDS, DEFAULT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,9 +31,11 @@ def _parser() -> argparse.ArgumentParser:
                     "that prints a capture; judge it with pytest --hosts=capture://FILE.")
     export.add_argument("--automation-account-location", default=None, metavar="LOCATION",
                         help="Azure location of the Automation account (e.g. japaneast): selects the endpoints")
-    export.add_argument("--readiness-profile", default="update-management", choices=PROFILES, metavar="NAME",
-                        help="what the probe gathers: update-management (default), azure-vm, arc, or auto "
-                             "(both Update Manager profiles' facts)")
+    export.add_argument("--readiness-profile", default=DEFAULT, metavar="NAME", choices=CHOICES,
+                        help="the profile whose facts the probe gathers (update-management, azure-vm, arc, auto); "
+                             "the capture names it and is judged with its rules")
+    export.add_argument("--azure-cloud", default=None, choices=CLOUDS,
+                        help="the cloud of the Update Manager profiles' endpoints (default: AzureCloud)")
     export.add_argument("--compact", action="store_true",
                         help="print the capture as one line, gzip then base64 (for Azure Run Command, "
                              "which keeps only the last 4,096 bytes of output)")
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(e.g. japaneast, usgovvirginia, chinaeast2); to export for the default endpoints "
               f"({fallback.operations}), leave the option out", file=sys.stderr)
         return 2
-    text = export_script(location, compact=args.compact, profile=args.readiness_profile)
+    text = export_script(location, compact=args.compact, profile=args.readiness_profile, cloud=args.azure_cloud)
     if args.out is None:
         sys.stdout.write(text)
         return 0

@@ -5,7 +5,7 @@ puts it on the test's call and teardown reports as the attribute ``readiness_res
 in ``user_properties``, which JUnit XML shows to people) and, under pytest-xdist, turns it into
 plain data on the worker and back into a ``HostResult`` on the controller. The collector keeps
 one result per test and hands report writers the results per host, in the order the hosts
-were given and, per host, in the troubleshooter's rule order.
+were given and, per host, in the rule order of the host's profile (its troubleshooter's).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from readiness.catalog import RULES
+from readiness.catalog import DEFAULT_PROFILE
+from readiness.profiles import rule_order
 from readiness.results import FAILED, WARNING, HostResult, Result
 
 # The TestReport attribute that carries a rule test's result.
@@ -33,6 +34,8 @@ class HostReport:
     results: list[Result] = dataclasses.field(default_factory=list)
     routes: dict[str, str] = dataclasses.field(default_factory=dict)  # RuleId -> route
     not_applicable: list[str] = dataclasses.field(default_factory=list)  # RuleIds skipped
+    profile: str = DEFAULT_PROFILE  # the readiness profile whose rules report the host
+    profile_reason: str | None = None  # why ``auto`` chose it; None when the profile was given
 
     @property
     def worst(self) -> str | None:
@@ -58,8 +61,10 @@ def report_result(report: Any) -> HostResult | None:
 class ResultCollector:
     """Plugin object: ``pytest_runtest_logreport`` in, :meth:`hosts` out."""
 
-    def __init__(self, hosts: list[str]):
+    def __init__(self, hosts: list[str], profiles: dict[str, str] | None = None):
         self._order = list(hosts)
+        # Host -> the profile asked for it: what a host without any result reports under.
+        self._profiles = profiles if profiles is not None else {}
         self._by_test: dict[str, HostResult] = {}
 
     @pytest.hookimpl(wrapper=True)
@@ -96,10 +101,13 @@ class ResultCollector:
             self._by_test[report.nodeid] = found
 
     def hosts(self) -> list[HostReport]:
-        reports: dict[str, HostReport] = {host: HostReport(host) for host in self._order}
+        reports: dict[str, HostReport] = {host: HostReport(host, profile=self._profiles.get(host, DEFAULT_PROFILE))
+                                          for host in self._order}
         for found in self._by_test.values():
             entry = reports.setdefault(found.host, HostReport(found.host))
             entry.platform = found.platform
+            entry.profile = found.profile
+            entry.profile_reason = found.profile_reason
             if found.result is None:
                 entry.not_applicable.append(found.rule_id)
                 continue
@@ -107,7 +115,8 @@ class ResultCollector:
             if found.route:
                 entry.routes[found.result.RuleId] = found.route
         for entry in reports.values():
-            entry.results.sort(key=lambda r: RULES[r.RuleId].order if r.RuleId in RULES else 10**6)
+            entry.results.sort(key=lambda r, profile=entry.profile: rule_order(profile, r.RuleId))  # type: ignore[misc]
+            entry.not_applicable.sort(key=lambda rule_id, profile=entry.profile: rule_order(profile, rule_id))  # type: ignore[misc]
         return list(reports.values())
 
 

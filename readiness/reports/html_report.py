@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from readiness.catalog import RULES
+from readiness.catalog import DEFAULT_PROFILE, PROFILE_RULES, PROFILES, RULES
 from readiness.lang import DEFAULT_LANGUAGE, LANGUAGE_NAMES, check_result_name, explain, group_name, rule_name, ui
 from readiness.remediation import for_rule
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
@@ -151,17 +151,23 @@ def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE) -> str:
 
     The cells' ``data-check-result`` is the CheckResult itself in every language.
     """
+    # The rules of each profile the hosts have, profile by profile, each in its troubleshooter's order.
+    shown = [p for p in PROFILES if any(h.profile == p for h in hosts)] or [DEFAULT_PROFILE]
+    columns = [(p, info) for p in shown for info in PROFILE_RULES[p].values()]
     head = "".join(
-        f'<th class="rule" title="{esc(info.rule_id)}">{esc(rule_name(info.rule_id, lang))}</th>'
-        for info in RULES.values()
+        f'<th class="rule" title="{esc(info.rule_id)}">'
+        f'{esc(rule_name(info.rule_id, lang) if profile == DEFAULT_PROFILE else info.name)}</th>'
+        for profile, info in columns
     )
     rows = []
     for entry in hosts:
         unchecked = not entry.results and not entry.not_applicable
         overall = FAILED if unchecked else (entry.worst or NOT_APPLICABLE)
         cells = []
-        for rule_id in RULES:
-            state, title = _matrix_cell(entry, rule_id, lang)
+        for profile, info in columns:
+            rule_id = info.rule_id
+            state, title = (_matrix_cell(entry, rule_id, lang) if profile == entry.profile else
+                            (NOT_RUN, ui("matrix.title_state", lang, rule_id=rule_id, check=check_result_name(NOT_RUN, lang))))
             check = FAILED if state == NO_RESULT else state
             label = ui(f"label.{state}", lang) if f"label.{state}" in _LABEL_KEYS else state
             cells.append(
@@ -359,13 +365,14 @@ class HtmlReport:
             return
         result = found.result
         check = result.CheckResult if result else NOT_APPLICABLE
-        info = RULES.get(found.rule_id)
+        info = PROFILE_RULES.get(found.profile, {}).get(found.rule_id)
         group = info.group_name if info else (result.RuleGroupName if result else "")
         group_id = info.group_id if info else (result.RuleGroupId if result else "")
+        translated = group and (found.profile == DEFAULT_PROFILE or self.lang == DEFAULT_LANGUAGE)
         ours = [
             cell("host", found.host),
             cell("ruleid", found.rule_id),
-            cell("group", group_name(group_id, group, self.lang) if group else ""),
+            cell("group", group_name(group_id, group, self.lang) if translated else group),
             cell("checkresult", check_result_name(check, self.lang), f"readiness-check check-{css_class(check)}"),
             cell("message", result.CheckResultMessage if result else ""),
         ]
@@ -381,8 +388,8 @@ class HtmlReport:
         found = report_result(report)
         if found is None or found.result is None or found.result.CheckResult == PASSED:
             return
-        if found.result.RuleId not in RULES:
-            return
+        if found.result.RuleId not in RULES or found.profile != DEFAULT_PROFILE:
+            return  # remediation texts are those of the Update Management rules
         self._explained.add(report.nodeid)
         extras = list(getattr(report, "extras", []) or [])
         if any(e.get("name") == "Remediation" for e in extras):

@@ -25,8 +25,9 @@ from typing import Any
 
 import pytest
 
+from readiness.catalog import DEFAULT_PROFILE
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport
-from readiness.results import CHECK_RESULTS, Result
+from readiness.results import CHECK_RESULTS, INFORMATION, Result
 from readiness.transport_policy import INSECURE_KEY, InsecureTransport
 
 SCHEMA = "readiness-report/1"
@@ -46,19 +47,25 @@ def result_objects(results: Iterable[Result], compact: bool = False) -> list[dic
 
 
 def host_object(entry: HostReport, compact: bool = False) -> dict[str, Any]:
-    return {
+    """A host of the report: the suite's wrapper (profile, and why ``auto`` chose it) around the
+    result objects, which are exactly those of the profile's troubleshooter."""
+    found = {
         "host": entry.host,
         "platform": entry.platform,
+        "profile": entry.profile,
         "results": result_objects(entry.results, compact),
         "not_applicable": list(entry.not_applicable),
         "routes": dict(entry.routes),
     }
+    if entry.profile_reason:
+        found["profile_reason"] = entry.profile_reason
+    return found
 
 
 def summarize(hosts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Counts of a report's hosts and results; a host without any result counts as not ready."""
     summary: dict[str, Any] = {"hosts": len(hosts)}
-    summary.update(dict.fromkeys(CHECK_RESULTS, 0))
+    summary.update(dict.fromkeys((*CHECK_RESULTS, INFORMATION), 0))
     summary["not_applicable"] = 0
     not_ready = []
     for host in hosts:
@@ -73,8 +80,9 @@ def summarize(hosts: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def build_report(hosts: Sequence[HostReport], location: str | None, compact: bool = False,
-                 insecure: InsecureTransport | None = None) -> dict[str, Any]:
-    """The whole report of a run; with ``--allow-insecure-transport``, the hosts that used it."""
+                 insecure: InsecureTransport | None = None, cloud: str | None = None) -> dict[str, Any]:
+    """The whole report of a run; with ``--allow-insecure-transport``, the hosts that used it; with
+    ``--azure-cloud``, the cloud of the Update Manager endpoints (``azure_cloud``)."""
     objects = [host_object(entry, compact) for entry in hosts]
     report = {
         "schema": SCHEMA,
@@ -83,6 +91,8 @@ def build_report(hosts: Sequence[HostReport], location: str | None, compact: boo
         "hosts": objects,
         "summary": summarize(objects),
     }
+    if cloud is not None:
+        report["azure_cloud"] = cloud
     if insecure is not None:
         report["insecure_transport"] = insecure.to_json()
     return report
@@ -105,8 +115,8 @@ def _dump(data: Any, path: Path) -> None:
 
 def write_report(path: str | os.PathLike[str], hosts: Sequence[HostReport], location: str | None,
                  compact: bool = False, insecure: InsecureTransport | None = None,
-                 config: pytest.Config | None = None) -> dict[str, Any]:
-    report = build_report(hosts, location, compact, insecure)
+                 config: pytest.Config | None = None, cloud: str | None = None) -> dict[str, Any]:
+    report = build_report(hosts, location, compact, insecure, cloud)
     extend = getattr(config.hook, "pytest_readiness_json_report", None) if config is not None else None
     if extend is not None:  # readiness.hookspecs: other plugins add to the report (waits, waivers)
         extend(config=config, report=report)
@@ -143,6 +153,14 @@ def load_report(path: str | os.PathLike[str]) -> dict[str, Any]:
         for h in hosts
     ):
         raise ReportError(f"{path}: 'hosts' must be a list of {{host, results}} objects")
+    for host in hosts:
+        # Reports written before profiles existed are of the Update Management rules.
+        host.setdefault("profile", DEFAULT_PROFILE)
+        for result in host["results"]:
+            args = result.get("CheckResultMessageArguments")
+            if args is not None and not isinstance(args, list):  # null (a script's unset variable) or a list
+                raise ReportError(f"{path}: host {host['host']!r}, {result.get('RuleId')}: CheckResultMessageArguments "
+                                  f"must be a list or null")
     return data
 
 
@@ -154,11 +172,13 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     loaded: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     locations: dict[str | None, str] = {}
+    clouds: dict[str | None, str] = {}
     insecure: list[Any] | None = None
     for path in paths:
         data = load_report(path)
         loaded.append(data)
         locations.setdefault(data.get("automation_account_location"), str(path))
+        clouds.setdefault(data.get("azure_cloud"), str(path))
         if isinstance(data.get("insecure_transport"), dict):
             insecure = (insecure or []) + list(data["insecure_transport"].get("hosts") or [])
         for host in data["hosts"]:
@@ -169,6 +189,10 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     if len(locations) > 1:
         (a, pa), (b, pb) = list(locations.items())[:2]
         raise ReportError(f"reports of different automation account locations: {a!r} ({pa}) and {b!r} ({pb})")
+    if len(clouds) > 1:
+        (a, pa), (b, pb) = list(clouds.items())[:2]
+        raise ReportError(f"reports of different Azure clouds (--azure-cloud): {a or 'AzureCloud (default)'} ({pa}) "
+                          f"and {b or 'AzureCloud (default)'} ({pb})")
     merged = {
         "schema": SCHEMA,
         "generated_at": _now(),
@@ -176,6 +200,8 @@ def merge_reports(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
         "hosts": hosts,
         "summary": summarize(hosts),
     }
+    if next(iter(clouds)) is not None:
+        merged["azure_cloud"] = next(iter(clouds))
     if insecure is not None:  # a shard that accepted weakened settings: the merged report says so
         merged["insecure_transport"] = InsecureTransport(()).to_json() | {"hosts": insecure}
     from readiness.waivers import merge_json as merge_waivers
@@ -234,10 +260,11 @@ class JsonReport:
         compact = bool(config.getoption("readiness_json_compact", False))
         hosts = collector.hosts()
         location = config.getoption("automation_account_location", None)
+        cloud = config.getoption("azure_cloud", None)
         try:
             if path:
                 target = Path(config.invocation_params.dir, path)
-                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None), config)
+                write_report(target, hosts, location, compact, config.stash.get(INSECURE_KEY, None), config, cloud)
                 self.written.append(target)
             if directory:
                 self.written += write_host_files(Path(config.invocation_params.dir, directory), hosts, compact)
@@ -273,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     summary = merged["summary"]
     print(f"{out}: {summary['hosts']} hosts, {summary['Failed']} Failed, "
-          f"{summary['PassedWithWarning']} PassedWithWarning, {summary['Passed']} Passed")
+          f"{summary['PassedWithWarning']} PassedWithWarning, {summary['Passed']} Passed"
+          + (f", {summary[INFORMATION]} Information" if summary[INFORMATION] else ""))
     return 0
 
 

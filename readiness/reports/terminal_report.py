@@ -19,11 +19,12 @@ from collections.abc import Iterable
 
 import pytest
 
+from readiness.catalog import DEFAULT_PROFILE
 from readiness.lang import DEFAULT_LANGUAGE, check_result_name, explain, ui
 from readiness.printable import printable
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.reports.language import report_language
-from readiness.results import CHECK_RESULTS, FAILED, PASSED, WARNING, Result
+from readiness.results import CHECK_RESULTS, FAILED, INFORMATION, PASSED, WARNING, Result
 
 NOT_APPLICABLE = "not applicable"
 FORMATS = ("summary", "list", "none")
@@ -63,7 +64,7 @@ def format_list(results: Iterable[Result]) -> str:
 
 def counts(entry: HostReport) -> dict[str, int]:
     """How many results of each CheckResult, and how many rules did not apply."""
-    found = dict.fromkeys(CHECK_RESULTS, 0)
+    found = dict.fromkeys((*CHECK_RESULTS, INFORMATION), 0)
     for result in entry.results:
         found[result.CheckResult] = found.get(result.CheckResult, 0) + 1
     found[NOT_APPLICABLE] = len(entry.not_applicable)
@@ -87,7 +88,7 @@ def problem_lines(entry: HostReport, lang: str = DEFAULT_LANGUAGE) -> list[tuple
     the explanation of the troubleshooter's (unchanged, English) message follows on a line of its own."""
     lines = []
     for result in entry.results:
-        if result.CheckResult == PASSED:
+        if result.CheckResult in (PASSED, INFORMATION):  # Information asks for no action
             continue
         route = entry.routes.get(result.RuleId)
         suffix = ui("terminal.route", lang, route=route) if route else ""
@@ -98,6 +99,24 @@ def problem_lines(entry: HostReport, lang: str = DEFAULT_LANGUAGE) -> list[tuple
         if explanation:
             lines.append((result.CheckResult, printable(ui("terminal.explanation", lang, explanation=explanation))))
     return lines
+
+
+def profile_line(entry: HostReport, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """The host's profile, and why when ``auto`` chose it; None for a host of the default profile
+    given as such (the output of a run without profiles is unchanged)."""
+    if entry.profile_reason:
+        return printable(ui("terminal.profile_auto", lang, host=entry.host, profile=entry.profile,
+                            reason=entry.profile_reason))
+    if entry.profile != DEFAULT_PROFILE:
+        return printable(ui("terminal.profile", lang, host=entry.host, profile=entry.profile))
+    return None
+
+
+def list_heading(entry: HostReport, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The heading of a host's Name : Value list, with its profile when it is not the default one."""
+    if entry.profile != DEFAULT_PROFILE or entry.profile_reason:
+        return printable(ui("terminal.host_list_profile", lang, host=entry.host, profile=entry.profile))
+    return printable(ui("terminal.host_list", lang, host=entry.host))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -119,11 +138,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     lang = report_language(config)
     if fmt == "list":
         for entry in hosts:
-            terminalreporter.write_sep("-", printable(ui("terminal.host_list", lang, host=entry.host)))
+            terminalreporter.write_sep("-", list_heading(entry, lang))
+            if entry.profile_reason:
+                terminalreporter.write_line(profile_line(entry, lang) or "")
             terminalreporter.write(format_list(entry.results))
         return
     terminalreporter.write_sep("=", ui("terminal.heading", lang))
     for entry in hosts:
+        profile = profile_line(entry, lang)
+        if profile:
+            terminalreporter.write_line(profile)
         for level, line in problem_lines(entry, lang):
             terminalreporter.write_line(line, red=level == FAILED, yellow=level == WARNING)
         worst = entry.worst if entry.results else (None if entry.not_applicable else FAILED)
