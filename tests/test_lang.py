@@ -383,7 +383,7 @@ def test_an_emulated_run_only_gives_known_ids():
     found = set()
     for path in sorted((ROOT / "fixtures").rglob("*")):
         if path.is_file() and path.suffix in (".yaml", ".json", ".txt"):
-            found |= set(re.findall(r"\b([A-Za-z0-9]+\.(?:Passed|PassedWithWarning|Failed)(?:\.[A-Za-z]+)?)\b",
+            found |= set(re.findall(r"\b([A-Za-z0-9]+\.(?:Passed|PassedWithWarning|Failed|Information)(?:\.[A-Za-z0-9]+)*)\b",
                                     path.read_text(encoding="utf-8", errors="replace")))
     found = {i for i in found if any(i.split(".")[0] in PROFILE_RULES[p] for p in PROFILES)}
     assert found

@@ -24,7 +24,7 @@ from readiness.reports.gathering import HostReport
 from readiness.reports.json_report import build_report, load_report, merge_reports, write_host_files
 from readiness.reports.terminal_report import list_heading, profile_line, total_line
 from readiness.results import INFORMATION, PASSED, Result
-from tests.emulated import ROOT, display, fleet, host_url, write_hosts
+from tests.emulated import ROOT, display, fleet, host_url, scenario, write_hosts
 from tests.facts_builder import HostDoc
 
 VM_ID = "8d1c5f0e-4c1a-4a57-9d7e-6f0b9c2a1e11"
@@ -138,8 +138,19 @@ def test_the_probe_input_of_each_profile():
     auto = profiles.input_for_profile(base, "auto")
     for field in dataclasses.fields(base):
         ours, theirs = getattr(base, field.name), getattr(auto, field.name)
-        if isinstance(ours, tuple):
+        if field.name == "registry":
+            # auto reads every key the base reads, with at least its value names (and may list subkeys).
+            reads = {r.key: r for r in theirs}
+            assert all(r.key in reads and set(r.names) <= set(reads[r.key].names) for r in ours)
+        elif isinstance(ours, tuple):
             assert set(ours) <= set(theirs), field.name
+        elif isinstance(ours, bool):
+            assert theirs or not ours, field.name  # auto gathers more facts, never fewer
+        elif field.name == "imds":
+            # auto asks IMDS for its compute object (a newer api-version, which has azEnvironment):
+            # the same service at the same address, so IMDSConnectivity reads the same reachability.
+            assert theirs.startswith("http://169.254.169.254/metadata/instance") and ours.startswith(
+                "http://169.254.169.254/metadata/instance"), (ours, theirs)
         else:
             assert theirs == ours, field.name
 
@@ -350,7 +361,9 @@ def test_an_inventory_host_variable_names_the_profile(tmp_path):
 
 def _capture(path: Path, doc: HostDoc, profile: str) -> Path:
     base = probe_input(Endpoints.for_location(None))
-    capture = capture_document(doc.doc, "VM01", profiles.input_for_profile(base, profile), None)
+    # A profile that does not exist (a capture edited by hand) is gathered as the default's.
+    made_for = profile if profile in profiles.CHOICES else profiles.DEFAULT
+    capture = capture_document(doc.doc, "VM01", profiles.input_for_profile(base, made_for), None)
     capture["profile"] = profile
     path.write_text(json.dumps(capture), encoding="utf-8")
     return path
@@ -358,7 +371,9 @@ def _capture(path: Path, doc: HostDoc, profile: str) -> Path:
 
 def test_a_mixed_fleet_end_to_end(pytester):
     """Four emulated hosts, one per way of choosing a profile, checked with two workers; every report."""
-    with fleet(["healthy"], fleet=4) as served:
+    # The auto host is on premises (IMDS unreachable, no Azure agent): seed-sample. The healthy
+    # scenario's IMDS answers, which is an Azure VM's evidence.
+    with fleet([scenario("healthy").renamed(f"healthy-{i}") for i in (1, 2, 3)] + ["seed-sample"]) as served:
         default, vm, arc, auto = served.hosts
         hosts = write_hosts(pytester.path / "fleet.txt", [
             host_url(default), host_url(vm) + "&profile=azure-vm", host_url(arc) + "&profile=arc",
@@ -412,7 +427,7 @@ def test_a_mixed_fleet_end_to_end(pytester):
     assert by_host[display(arc)]["results"][2]["Waiver"]["profile"] == "arc"
     assert report["summary"]["waived"] == 1
     assert [w["rule"] for w in report["waivers"]["unused"]] == ["TlsVersionCheck.Failed"]
-    # auto: the healthy scenario has no Azure agent: the Update Management rules, and why.
+    # auto: the on-premises host has no Azure agent and no IMDS: the Update Management rules, and why.
     auto_host = by_host[display(auto)]
     assert auto_host["profile"] == "update-management"
     assert auto_host["profile_reason"].startswith("neither the Azure VM guest agent nor IMDS compute metadata nor "
