@@ -16,13 +16,16 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from readiness.catalog import RULES
+from readiness.catalog import RULES, RuleInfo
 from readiness.lang import DEFAULT_LANGUAGE, LANGUAGE_NAMES, check_result_name, explain, group_name, rule_name, ui
-from readiness.remediation import for_rule
+from readiness.lang.ui import UI
+from readiness.remediation import Remediation, for_rule
+from readiness.reports.fleet import HOST_REASONS, FleetView, reason
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
 from readiness.reports.language import report_language
 from readiness.results import FAILED, PASSED, WARNING, HostResult
@@ -69,6 +72,13 @@ table.readiness-matrix td.cell-notapplicable, table.readiness-matrix td.cell-not
 .readiness-explanation { color: #333; }
 td.col-explanation { max-width: 60ch; }
 """
+
+
+def display_name(rule_id: str, info: RuleInfo | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A rule's name for people: the catalog's translation, else the rule's own name, else its RuleId."""
+    if f"rule.{rule_id}" in UI:
+        return rule_name(rule_id, lang)
+    return info.name if info is not None else rule_id
 
 
 def esc(value: Any) -> str:
@@ -119,15 +129,16 @@ def remediation_html(found: HostResult, lang: str = DEFAULT_LANGUAGE) -> str:
         if explanation:
             said += (f"<h4>{esc(ui('remediation.explanation', lang))}</h4>"
                      f'<p class="readiness-explanation">{esc(explanation)}</p>')
+    return f'<div class="readiness-remediation {kind}"><h3>{esc(heading)}</h3>{said}{remediation_body(entry, lang)}</div>'
+
+
+def remediation_body(entry: Remediation, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A rule's four passages under their headings: what it checks, why, how to fix, how to verify."""
     return (
-        f'<div class="readiness-remediation {kind}">'
-        f"<h3>{esc(heading)}</h3>"
-        f"{said}"
         f"<h4>{esc(ui('remediation.what', lang))}</h4>{_prose(entry.what)}"
         f"<h4>{esc(ui('remediation.why', lang))}</h4>{_prose(entry.why)}"
         f"<h4>{esc(ui('remediation.fix', lang))}</h4>{_prose(entry.fix)}"
         f"<h4>{esc(ui('remediation.verify', lang))}</h4><pre>{esc(entry.verify)}</pre>"
-        "</div>"
     )
 
 
@@ -146,21 +157,25 @@ def _matrix_cell(entry: HostReport, rule_id: str, lang: str = DEFAULT_LANGUAGE) 
     return NOT_RUN, ui("matrix.title_state", lang, rule_id=rule_id, check=check_result_name(NOT_RUN, lang))
 
 
-def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE) -> str:
+def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE, anchors: list[str] | None = None,
+                catalog: Mapping[str, RuleInfo] = RULES) -> str:
     """One row per host, one cell per rule, coloured by CheckResult; an unchecked host is Failed.
 
-    The cells' ``data-check-result`` is the CheckResult itself in every language.
+    The cells' ``data-check-result`` is the CheckResult itself in every language; ``anchors``, one
+    per host, are the rows' ids (the fleet summary links to them). One column per rule of ``catalog``,
+    in its order.
     """
     head = "".join(
-        f'<th class="rule" title="{esc(info.rule_id)}">{esc(rule_name(info.rule_id, lang))}</th>'
-        for info in RULES.values()
+        f'<th class="rule" title="{esc(info.rule_id)}">{esc(display_name(info.rule_id, info, lang))}</th>'
+        for info in catalog.values()
     )
     rows = []
-    for entry in hosts:
+    for position, entry in enumerate(hosts):
+        anchor = f' id="{esc(anchors[position])}"' if anchors else ""
         unchecked = not entry.results and not entry.not_applicable
         overall = FAILED if unchecked else (entry.worst or NOT_APPLICABLE)
         cells = []
-        for rule_id in RULES:
+        for rule_id in catalog:
             state, title = _matrix_cell(entry, rule_id, lang)
             check = FAILED if state == NO_RESULT else state
             label = ui(f"label.{state}", lang) if f"label.{state}" in _LABEL_KEYS else state
@@ -170,7 +185,7 @@ def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE) -> str:
             )
         note = ui("matrix.not_checked", lang) if unchecked else ""
         rows.append(
-            f'<tr data-host="{esc(entry.host)}"><td class="host">{esc(entry.host)} '
+            f'<tr data-host="{esc(entry.host)}"{anchor}><td class="host">{esc(entry.host)} '
             f'<span class="readiness-check check-{css_class(overall)}">'
             f"{esc(check_result_name(overall, lang))}{esc(note)}</span></td>"
             + "".join(cells) + "</tr>"
@@ -305,12 +320,27 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(HtmlReport(report_language(config)), "readiness-html")
 
 
+# The stash key under which a run that is not a live one (a JSON report rendered again) hands the
+# report the (host, RuleId) of its waived results; a live run has them from the waivers plugin.
+WAIVED_KEY = pytest.StashKey[list[tuple[str, str]]]()
+
+
 class HtmlReport:
-    """Plugin object: pytest-html hooks that add the readiness view to its report."""
+    """Plugin object: pytest-html hooks that add the readiness view to its report.
+
+    pytest-html stays the engine; its hooks reshape what it lists. The fleet summary (its first
+    screen, :mod:`readiness.reports.fleet_html`) counts every result and says what did not pass,
+    rule by rule, with each rule's remediation once. The results table below lists only what did
+    not pass: a Passed or not applicable rule test's row is dropped (``cells`` emptied, which
+    pytest-html takes as "no row"), and counted back into pytest-html's own totals, so its filters
+    and its "N tests took" still count every test; a host that was not checked keeps one row, the
+    rows of its other rules (the same message) are dropped the same way.
+    """
 
     def __init__(self, lang: str = DEFAULT_LANGUAGE) -> None:
-        self._explained: set[str] = set()
         self.lang = lang
+        self._data: Any = None  # pytest-html's ReportData, from its title hook
+        self._unchecked: set[tuple[str, str]] = set()  # (host, message) of a host-level failure already listed
 
     def _columns(self) -> list[tuple[str, str]]:
         columns = [(column, ui(f"column.{column}", self.lang)) for column, _ in COLUMNS]
@@ -319,6 +349,7 @@ class HtmlReport:
         return columns
 
     def pytest_html_report_title(self, report: Any) -> None:
+        self._data = report
         report.title = ui("report.title", self.lang)
         if self.lang != DEFAULT_LANGUAGE:
             # pytest-html's result filters: labels only; the outcomes they filter on stay as they are.
@@ -347,13 +378,35 @@ class HtmlReport:
         ours = [f'<th class="sortable" data-column-type="{col}">{esc(name)}</th>' for col, name in self._columns()]
         cells[1:1] = ours
 
+    def _summarised(self, report: Any, found: HostResult) -> bool:
+        """Whether the fleet summary stands for this row: Passed, not applicable, or a repeat of a host's failure."""
+        if report.failed and report.when != "call":
+            return False  # a setup or teardown error is the run's own: always listed
+        result = found.result
+        if result is None or result.CheckResult == PASSED:
+            return not report.failed
+        if result.CheckResult != FAILED or reason(result.CheckResultMessageId) not in HOST_REASONS:
+            return False
+        key = (found.host, result.CheckResultMessage)
+        if report.when != "call" or key not in self._unchecked:
+            self._unchecked.add(key)
+            return False
+        return True
+
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+        found = report_result(report)
+        if found is not None and self._summarised(report, found):
+            if report.when == "call" and self._data is not None:
+                # pytest-html counts a test when it adds its row: count the test whose row is dropped
+                self._data.outcomes = "skipped" if report.skipped and not hasattr(report, "wasxfail") else (
+                    "failed" if report.failed else "passed")
+            cells.clear()
+            return
         # pytest-html puts the test id (which holds the host) into its cell unescaped.
         test_id = report.nodeid + ("" if report.when == "call" else f"::{report.when}")
         for i, existing in enumerate(cells):
             if existing.startswith('<td class="col-testId">'):
                 cells[i] = f'<td class="col-testId">{esc(test_id)}</td>'
-        found = report_result(report)
         if found is None:
             cells[1:1] = [cell(col, "") for col, _ in self._columns()]
             return
@@ -374,28 +427,19 @@ class HtmlReport:
             ours.append(cell(EXPLANATION, explanation or ""))
         cells[1:1] = ours
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Attach the remediation to the first report of a test whose result is not Passed."""
-        if report.nodeid in self._explained:
-            return
-        found = report_result(report)
-        if found is None or found.result is None or found.result.CheckResult == PASSED:
-            return
-        if found.result.RuleId not in RULES:
-            return
-        self._explained.add(report.nodeid)
-        extras = list(getattr(report, "extras", []) or [])
-        if any(e.get("name") == "Remediation" for e in extras):
-            return
-        extras.append({"name": "Remediation", "format_type": "html", "content": remediation_html(found, self.lang),
-                       "mime_type": None, "extension": None})
-        report.extras = extras  # type: ignore[attr-defined]  # pytest-html reads extras set on the report
-
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str],
                                     session: pytest.Session) -> None:
-        collector = session.config.stash.get(COLLECTOR_KEY, None)
-        if collector is not None:
-            prefix.append(page_script(self.lang) + matrix_html(collector.hosts(), self.lang))
+        config = session.config
+        collector = config.stash.get(COLLECTOR_KEY, None)
+        if collector is None:
+            return
+        from readiness.reports.fleet_html import fleet_html
+
+        waivers = config.pluginmanager.get_plugin("readiness-waivers")
+        waived = list(getattr(waivers, "by_result", {}) or config.stash.get(WAIVED_KEY, []))
+        reports = collector.hosts()
+        view = FleetView.build(reports, waived)
+        prefix.append(page_script(self.lang) + fleet_html(view, reports, self.lang))
 
 
-__all__ = ["HtmlReport", "matrix_html", "page_script", "remediation_html"]
+__all__ = ["WAIVED_KEY", "HtmlReport", "display_name", "matrix_html", "page_script", "remediation_html"]
