@@ -128,8 +128,8 @@ def _conclude(request: pytest.FixtureRequest, found: HostResult) -> None:
 
 def rule_tests() -> dict[str, Callable[..., None]]:
     """``test_<RuleId>`` for every rule of the catalog, in its order, and any other RuleId the report holds."""
-    replay = _current
-    rule_ids = list(RULES) + [r for r in (replay.by_rule if replay else {}) if r not in RULES]
+    held = _RUNNING[-1].by_rule if _RUNNING else {}
+    rule_ids = list(RULES) + [r for r in held if r not in RULES]
     tests = {}
     for rule_id in rule_ids:
         def test(request: pytest.FixtureRequest, readiness_replay: HostResult) -> None:
@@ -141,7 +141,7 @@ def rule_tests() -> dict[str, Callable[..., None]]:
     return tests
 
 
-_current: Replay | None = None  # the replay whose rule tests the module being collected defines
+_RUNNING: list[Replay] = []  # the replay whose rule tests the module being collected defines (last)
 
 
 def load(paths: Sequence[str]) -> dict[str, Any]:
@@ -152,7 +152,6 @@ def load(paths: Sequence[str]) -> dict[str, Any]:
 def render(document: Mapping[str, Any], out: Path, lang: str = DEFAULT_LANGUAGE,
            sources: Sequence[str] = ()) -> int:
     """Write the HTML report of ``document`` to ``out``; pytest's exit code of the replay (0 or 1 when it wrote)."""
-    global _current
     replay = Replay(document, sources)
     out = out.resolve()
     with tempfile.TemporaryDirectory(prefix="readiness-report-") as folder:
@@ -163,12 +162,12 @@ def render(document: Mapping[str, Any], out: Path, lang: str = DEFAULT_LANGUAGE,
                 f"--html={out}", "--self-contained-html", f"--readiness-lang={lang}"]
         for name in NOT_LOADED:
             args[1:1] = ["-p", f"no:{name}"]
-        _current = replay
+        _RUNNING.append(replay)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 code = pytest.main(args, plugins=[replay])
         finally:
-            _current = None
+            _RUNNING.pop()
             sys.modules.pop("test_readiness", None)
     return int(code)
 

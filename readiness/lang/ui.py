@@ -93,8 +93,8 @@ UI: dict[str, dict[str, str]] = {
                    "ja": ("下の結果の表には、成功しなかった結果だけを示します。成功と対象外の結果は上で数え、"
                           "一覧にはしません。チェックされなかったホストは 1 行だけで、ほかのルールも同じ結果です。"
                           "各ルールの対処方法は上に 1 回だけ示します。")},
-    "matrix.omitted": {"en": "{count} more hosts, every rule Passed or not applicable, are not shown in the matrix.",
-                       "ja": "すべてのルールが成功または対象外のホスト {count} 台は、この表に示していません。"},
+    "matrix.omitted": {"en": "{count} more hosts, ready, are not in the matrix: they are counted and listed above.",
+                       "ja": "準備完了のホスト {count} 台は、この表に含めていません。上で数え、一覧にしています。"},
     "report.source": {"en": "Rendered from", "ja": "元のレポート"},
 
     # pytest-html's own page text: the summary, its filters and its table.

@@ -10,7 +10,8 @@ Written into pytest-html's summary (``pytest_html_results_summary``) from a
 3. the hosts not ready, not checked first, each with why (its Failed rules, or the reason it was
    not checked); hosts ready with warnings and hosts ready, folded;
 4. a section per rule that did not pass: its hosts grouped by message, and its remediation, once;
-5. the host x rule matrix of the hosts that are not all Passed, those needing attention first.
+5. the host x rule matrix of the hosts that are not all Passed, those needing attention first (of a
+   large fleet, more than :data:`MATRIX_ALL_UP_TO` such hosts, only the hosts not ready).
 
 Passed results are counted here, and not listed again in the results table below (see
 :class:`readiness.reports.html_report.HtmlReport`).
@@ -42,6 +43,10 @@ FLEET_STYLE = """
 .readiness-rule { border-top: 1px solid #ddd; margin-top: 10px; }
 .readiness-rule ul { margin: 2px 0 8px; }
 """
+
+
+# The matrix shows every host that is not all Passed up to this many; beyond, only the hosts not ready.
+MATRIX_ALL_UP_TO = 250
 
 
 def _host_link(host: HostView) -> str:
@@ -176,6 +181,8 @@ def fleet_html(view: FleetView, reports: Sequence[HostReport], lang: str = DEFAU
     """The fleet summary; ``reports`` are the hosts ``view`` was built from, in the same order (for the matrix)."""
     counts = view.rules_by_count()
     attention = view.attention()
+    if len(attention) > MATRIX_ALL_UP_TO:  # a large fleet: the hosts not ready; those with warnings are listed above
+        attention = view.not_ready()
     matrix_hosts = [reports[h.index] for h in attention]
     omitted = len(view.hosts) - len(attention)
     if matrix_hosts:

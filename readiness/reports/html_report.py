@@ -145,6 +145,8 @@ def remediation_body(entry: Remediation, lang: str = DEFAULT_LANGUAGE) -> str:
 def _matrix_cell(entry: HostReport, rule_id: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     """``(state, title)`` of one matrix cell."""
     for result in entry.results:
+        if result.RuleId == rule_id and result.CheckResult == PASSED:  # the message of a pass says nothing more
+            return PASSED, ui("matrix.title_state", lang, rule_id=rule_id, check=check_result_name(PASSED, lang))
         if result.RuleId == rule_id:
             return result.CheckResult, ui("matrix.title", lang, rule_id=rule_id,
                                           check=check_result_name(result.CheckResult, lang),
