@@ -142,6 +142,14 @@ UI: dict[str, dict[str, str]] = {
     "terminal.problem": {"en": "{host}  {rule_id}  {check}  {message}", "ja": "{host}  {rule_id}  {check}  {message}"},
     "terminal.explanation": {"en": "    {explanation}", "ja": "    説明: {explanation}"},
 
+    # The terminal's fleet table (--readiness-format fleet, and auto beyond a few hosts).
+    "terminal.fleet_heading": {"en": "readiness summary: {count} hosts", "ja": "準備状況の概要: ホスト {count} 台"},
+    "terminal.state": {"en": "{state} {count}", "ja": "{state} {count} 台"},
+    "terminal.more_hosts": {"en": "... and {count} more hosts not ready, in the JSON and HTML reports",
+                            "ja": "... ほかに準備未完了のホストが {count} 台あります (JSON と HTML のレポートに記載)"},
+    "terminal.fleet_hint": {"en": "every result that is not Passed, host by host: `--readiness-format summary`",
+                            "ja": "ホストごとに成功以外のすべての結果を表示するには: `--readiness-format summary`"},
+
     # Rule groups (the troubleshooter's RuleGroupName, in en).
     "group.Prerequisite Checks": {"en": "Prerequisite Checks", "ja": "前提条件のチェック"},
     "group.connectivity": {"en": "connectivity", "ja": "接続"},

@@ -111,8 +111,8 @@ class RuleCount:
     warned: int = 0
     waived: int = 0
     passed: int = 0
-    # message id -> (a result with that id, the hosts that gave it), in the order met
-    messages: dict[str, tuple[Result, list[HostView]]] = dataclasses.field(default_factory=dict)
+    # (message id, message) -> (a result that said it, the hosts that gave it), in the order met
+    messages: dict[tuple[str, str], tuple[Result, list[HostView]]] = dataclasses.field(default_factory=dict)
 
     @property
     def not_passed(self) -> int:
@@ -153,7 +153,8 @@ class FleetView:
                 else:
                     view.warned.append(result)
                     count.warned += 1
-                _, seen = count.messages.setdefault(result.CheckResultMessageId, (result, []))
+                key = (result.CheckResultMessageId, result.CheckResultMessage)
+                _, seen = count.messages.setdefault(key, (result, []))
                 seen.append(view)
             view.state = _state(view, entry)
             hosts.append(view)
@@ -187,11 +188,11 @@ class FleetView:
         out = []
         for count in self.rules:
             kept = RuleCount(count.rule_id, count.info, passed=count.passed)
-            for message_id, (example, seen) in count.messages.items():
+            for key, (example, seen) in count.messages.items():
                 hosts = [h for h in seen if h.index not in unchecked]
                 if not hosts:
                     continue
-                kept.messages[message_id] = (example, hosts)
+                kept.messages[key] = (example, hosts)
                 for host in hosts:
                     result = next(r for r in (*host.failed, *host.warned, *host.waived) if r.RuleId == count.rule_id)
                     if result in host.waived:

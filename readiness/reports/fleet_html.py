@@ -9,9 +9,9 @@ Written into pytest-html's summary (``pytest_html_results_summary``) from a
 2. the rules that did not pass, most Failed hosts first, each linking to its section;
 3. the hosts not ready, not checked first, each with why (its Failed rules, or the reason it was
    not checked); hosts ready with warnings and hosts ready, folded;
-4. a section per rule that did not pass: its hosts grouped by message, and its remediation, once;
-5. the host x rule matrix of the hosts that are not all Passed, those needing attention first (of a
-   large fleet, more than :data:`MATRIX_ALL_UP_TO` such hosts, only the hosts not ready).
+4. the host x rule matrix of the hosts that are not all Passed, those needing attention first (of a
+   large fleet, more than :data:`MATRIX_ALL_UP_TO` such hosts, only the hosts not ready);
+5. a section per rule that did not pass: its hosts grouped by message, and its remediation, once.
 
 Passed results are counted here, and not listed again in the results table below (see
 :class:`readiness.reports.html_report.HtmlReport`).
@@ -31,7 +31,7 @@ from readiness.results import FAILED, PASSED, WARNING
 FLEET_STYLE = """
 .readiness-fleet .states { display: flex; flex-wrap: wrap; gap: 8px; margin: 8px 0; }
 .readiness-fleet .state { border: 1px solid #ccc; border-radius: 4px; padding: 6px 12px; min-width: 9em; }
-.readiness-fleet .state b { display: block; font-size: 22px; }
+.readiness-fleet .state .number { display: block; font-size: 22px; font-weight: bold; }
 .readiness-fleet .state.state-notchecked, .readiness-fleet .state.state-failed { border-color: #c62828; }
 .readiness-fleet .state.state-passedwithwarning { border-color: #e0a000; }
 .readiness-fleet .state.state-passed { border-color: #1b7f2a; }
@@ -63,7 +63,7 @@ def _state_cards(view: FleetView, lang: str) -> str:
         count = view.count(state)
         if state == NOT_APPLICABLE and not count:
             continue
-        cards.append(f'<div class="state state-{css_class(state)}" data-state="{esc(state)}"><b>{count}</b>'
+        cards.append(f'<div class="state state-{css_class(state)}" data-state="{esc(state)}"><span class="number">{count}</span>'
                      f'{esc(ui(f"state.{state}", lang))}</div>')
     totals = view.results()
     parts = ui("terminal.separator", lang).join(
@@ -151,7 +151,7 @@ def _rule_section(count: RuleCount, lang: str) -> str:
         tallies += (ui("terminal.separator", lang) if tallies else "") + ui(
             "detail.count", lang, check=ui("rules.waived", lang), count=count.waived)
     messages = []
-    for message_id, (example, hosts) in count.messages.items():
+    for (message_id, _), (example, hosts) in count.messages.items():
         said = f'<p class="readiness-message" lang="en">{esc(example.CheckResultMessage)}</p>'
         if lang != DEFAULT_LANGUAGE:
             explanation = explain(message_id, lang, example.CheckResultMessage)
@@ -201,9 +201,9 @@ def fleet_html(view: FleetView, reports: Sequence[HostReport], lang: str = DEFAU
         f'<h2>{esc(ui("fleet.heading", lang))}</h2>'
         f"{_state_cards(view, lang)}"
         f'<h3>{esc(ui("rules.heading", lang))}</h3>{_rules_table(view, lang)}'
-        f"{_hosts_table(view, lang)}{_folded_hosts(view, lang)}"
-        + (f'<h2>{esc(ui("detail.heading", lang))}</h2>{detail}' if detail else "")
-        + "</div>"
+        f"{_hosts_table(view, lang)}{_folded_hosts(view, lang)}</div>"
         f"{matrix}"
-        f'<p class="readiness-table-note">{esc(ui("table.note", lang))}</p>'
+        + (f'<div class="readiness-fleet" id="readiness-detail"{lang_attribute}>'
+           f'<h2>{esc(ui("detail.heading", lang))}</h2>{detail}</div>' if detail else "")
+        + f'<p class="readiness-table-note">{esc(ui("table.note", lang))}</p>'
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from typing import Any
 
 import pytest
@@ -343,6 +343,7 @@ class HtmlReport:
         self.lang = lang
         self._data: Any = None  # pytest-html's ReportData, from its title hook
         self._unchecked: set[tuple[str, str]] = set()  # (host, message) of a host-level failure already listed
+        self._dropped: set[str] = set()  # node ids of the tests whose rows the summary stands for
 
     def _columns(self) -> list[tuple[str, str]]:
         columns = [(column, ui(f"column.{column}", self.lang)) for column, _ in COLUMNS]
@@ -381,29 +382,43 @@ class HtmlReport:
         cells[1:1] = ours
 
     def _summarised(self, report: Any, found: HostResult) -> bool:
-        """Whether the fleet summary stands for this row: Passed, not applicable, or a repeat of a host's failure."""
-        if report.failed and report.when != "call":
-            return False  # a setup or teardown error is the run's own: always listed
+        """Whether the fleet summary stands for this row: Passed, not applicable, or a repeat of a host's failure.
+
+        Decided on the call's report; a setup or teardown report follows its call's (pytest-html
+        hands it the reports of a test in that order, and looks up the call's row for a teardown).
+        """
+        if report.when != "call":
+            return report.nodeid in self._dropped and not report.failed
         result = found.result
         if result is None or result.CheckResult == PASSED:
-            return not report.failed
-        if result.CheckResult != FAILED or reason(result.CheckResultMessageId) not in HOST_REASONS:
-            return False
-        key = (found.host, result.CheckResultMessage)
-        if report.when != "call" or key not in self._unchecked:
+            dropped = not report.failed
+        elif result.CheckResult != FAILED or reason(result.CheckResultMessageId) not in HOST_REASONS:
+            dropped = False
+        else:  # a host that was not checked: its first row stands for the others, a waived one stays listed
+            key = (found.host, result.CheckResultMessage)
+            dropped = key in self._unchecked and not hasattr(report, "wasxfail")
             self._unchecked.add(key)
-            return False
-        return True
+        if dropped:
+            self._dropped.add(report.nodeid)
+        return dropped
 
-    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+    @pytest.hookimpl(wrapper=True)
+    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> Generator[None, Any, Any]:
+        """Our columns of a row, around every other plugin's cells (the waivers'): a row the summary
+        stands for is dropped whole once they are all in."""
         found = report_result(report)
+        self._cells(report, found, cells)
+        outcome = yield
         if found is not None and self._summarised(report, found):
             if report.when == "call" and self._data is not None:
                 # pytest-html counts a test when it adds its row: count the test whose row is dropped
                 self._data.outcomes = "skipped" if report.skipped and not hasattr(report, "wasxfail") else (
                     "failed" if report.failed else "passed")
             cells.clear()
-            return
+        return outcome
+
+    def _cells(self, report: Any, found: HostResult | None, cells: list[str]) -> None:
+        """Our columns of a row, and pytest-html's test id escaped."""
         # pytest-html puts the test id (which holds the host) into its cell unescaped.
         test_id = report.nodeid + ("" if report.when == "call" else f"::{report.when}")
         for i, existing in enumerate(cells):
