@@ -444,6 +444,12 @@ class HtmlReport:
             ours.append(cell(EXPLANATION, explanation or ""))
         cells[1:1] = ours
 
+    def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
+        """A warning's log is its line, not the traceback of where pytest's xfail was raised (the plugin's own code)."""
+        if report.when == "call" and report.skipped and hasattr(report, "wasxfail") and data \
+                and report_result(report) is not None and report.longreprtext:
+            data[0] = esc(f"XFAIL: {report.wasxfail}") + "\n"
+
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str],
                                     session: pytest.Session) -> None:
         config = session.config
