@@ -37,6 +37,7 @@ It prints the sizes, the times and the ratio suite / plain against the target (a
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import re
@@ -78,8 +79,8 @@ def on_premises_scenario() -> Any:
 
 def real_results(folder: Path, timeout: float = 300) -> dict[str, Any]:
     """The suite's JSON report of one live host of each kind, run over WinRM against the emulator."""
-    scenarios = [on_premises_scenario(), load_scenario(HOSTS_DIR / "warnings.yaml"),
-                 *(load_scenario(HOSTS_DIR / f"{name}.yaml") for name in FAILING)]
+    kinds = kind_scenarios()
+    scenarios = [*kinds["on-premises"], *kinds["warnings"], *kinds["failing"]]
     dead = free_base_address(count=1)  # nothing listens there: connection refused
     with Fleet(scenarios, base_address=free_base_address(count=len(scenarios))) as served:
         lines = [f"winrm://{h.user}@{h.address}:{h.http_port}?no_ssl=true" for h in served.hosts]
@@ -101,25 +102,72 @@ def real_results(folder: Path, timeout: float = 300) -> dict[str, Any]:
     return data
 
 
+def mix_plan(hosts: int) -> list[str]:
+    """The kind of each of ``hosts`` hosts, in :data:`MIX`'s shares, mixed as a real hosts file mixes them."""
+    plan: list[str] = []
+    for kind, share in MIX:
+        plan += [kind] * round(hosts * share)
+    plan = (plan + ["on-premises"] * hosts)[:hosts]
+    plan.sort(key=[k for k, _ in MIX].index)
+    # host i takes the (i x 7919 mod N)-th: a stride by a prime deals the kinds out evenly
+    return [plan[(i * 7919) % hosts] for i in range(hosts)] if hosts > 1 and hosts % 7919 else plan
+
+
+def kind_scenarios() -> dict[str, list[Any]]:
+    """The scenarios of each kind of host that answers."""
+    return {"on-premises": [on_premises_scenario()], "warnings": [load_scenario(HOSTS_DIR / "warnings.yaml")],
+            "failing": [load_scenario(HOSTS_DIR / f"{name}.yaml") for name in FAILING]}
+
+
+def live_page(hosts: int, folder: Path, timeout: float = 1800) -> tuple[Path, dict[str, Any], float]:
+    """The suite's own page of a live run over ``hosts`` emulated hosts of the mix; (page, JSON, seconds)."""
+    plan = mix_plan(hosts)
+    kinds = kind_scenarios()
+    scenarios = []
+    for index, kind in enumerate(plan):
+        if kind != "unreachable":
+            choices = kinds[kind]
+            scenarios.append(choices[index % len(choices)].renamed(f"{kind}-{index:05d}"))
+    dead = plan.count("unreachable")
+    first_dead = ipaddress.IPv4Address(free_base_address(count=max(dead, 1)))
+    with Fleet(scenarios, base_address=free_base_address(count=len(scenarios))) as served:
+        answering = iter(served.hosts)
+        lines = []
+        for index, kind in enumerate(plan):
+            if kind == "unreachable":
+                lines.append(f"winrm://vagrant@{first_dead + plan[:index].count('unreachable')}:5985?no_ssl=true")
+            else:
+                host = next(answering)
+                lines.append(f"winrm://{host.user}@{host.address}:{host.http_port}?no_ssl=true")
+        hosts_file = folder / "live-hosts.txt"
+        hosts_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        page, report = folder / "live.html", folder / "live.json"
+        env = dict(os.environ, READINESS_WINRM_PASSWORD=PASSWORD)
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider", "-q",
+             "--hosts-file", str(hosts_file), f"--readiness-json={report}", f"--html={page}",
+             "--self-contained-html"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+        seconds = time.monotonic() - started
+    if not (page.exists() and report.exists()):
+        raise SystemExit(f"bench/report_load.py: the live run wrote no report:\n{done.stdout[-3000:]}")
+    return page, json.loads(report.read_text(encoding="utf-8")), seconds
+
+
 def fleet_document(kinds: Mapping[str, Any], hosts: int) -> dict[str, Any]:
     """The JSON report of ``hosts`` hosts dealt out in :data:`MIX` from the live hosts of ``kinds``."""
     by_kind: dict[str, list[dict[str, Any]]] = {"on-premises": [], "warnings": [], "failing": [], "unreachable": []}
     order = ["on-premises", "warnings", *(["failing"] * len(FAILING)), "unreachable"]
     for kind, host in zip(order, kinds["hosts"], strict=True):
         by_kind[kind].append(host)
-    plan: list[str] = []
-    for kind, share in MIX:
-        plan += [kind] * round(hosts * share)
-    plan = (plan + ["on-premises"] * hosts)[:hosts]
-    plan.sort(key=[k for k, _ in MIX].index)
-    # interleave, as a real fleet's hosts file mixes them: host i takes the i-th of a stride
-    plan = [plan[(i * 7919) % hosts] for i in range(hosts)] if hosts > 1 and hosts % 7919 else plan
+    plan = mix_plan(hosts)
     out = []
     counters = dict.fromkeys(by_kind, 0)
     for index, kind in enumerate(plan):
         source = by_kind[kind][counters[kind] % len(by_kind[kind])]
         counters[kind] += 1
-        name = f"winrm://vagrant@10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256}:5985"
+        name = f"winrm://vagrant@127.{200 + index // 65536}.{index // 256 % 256}.{index % 256}:5985"  # a name only
         text = json.dumps(source).replace(json.dumps(source["host"])[1:-1], name)
         out.append(json.loads(text))
     return {"schema": kinds["schema"], "generated_at": kinds["generated_at"],
@@ -224,10 +272,12 @@ def _best(path: Path, folder: Path, repeat: int) -> dict[str, float]:
 
 
 def measure_report_load(hosts: int, folder: Path | None = None, repeat: int = 1,
-                        kinds: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                        kinds: Mapping[str, Any] | None = None, live: bool = False) -> dict[str, Any]:
     """Both pages of an N-host fleet, rendered and loaded in Chromium; their sizes, times and ratio.
 
-    ``kinds``: the live run's JSON report of one host of each kind (default: run it now).
+    ``kinds``: the live run's JSON report of one host of each kind (default: run it now). ``live``:
+    also run the suite live over N emulated hosts of the mix, and load its own page against plain
+    pytest-html for that run's results (``live_*`` keys).
     """
     with tempfile.TemporaryDirectory(prefix="report-load-") as scratch:
         where = Path(folder or scratch)
@@ -245,7 +295,7 @@ def measure_report_load(hosts: int, folder: Path | None = None, repeat: int = 1,
         suite = _best(suite_page, where, repeat)
         plain = _best(plain_page, where, repeat)
         summary = document["summary"]
-        return {
+        row: dict[str, Any] = {
             "hosts": hosts, "results": sum(len(h["results"]) for h in document["hosts"]),
             "failed": summary["Failed"], "warnings": summary["PassedWithWarning"], "passed": summary["Passed"],
             "hosts_not_ready": len(summary["hosts_not_ready"]),
@@ -256,11 +306,22 @@ def measure_report_load(hosts: int, folder: Path | None = None, repeat: int = 1,
             "suite_rows": suite["rows"], "plain_rows": plain["rows"],
             "ratio": suite["seconds"] / plain["seconds"], "target": TARGET,
         }
+        if live:
+            live_html, live_json, row["live_run_s"] = live_page(hosts, where)
+            live_plain = render_plain(live_json, where / "live-plain")
+            loaded, plain_loaded = _best(live_html, where, repeat), _best(live_plain, where, repeat)
+            row.update({"live_bytes": live_html.stat().st_size, "live_plain_bytes": live_plain.stat().st_size,
+                        "live_load_s": loaded["seconds"], "live_plain_load_s": plain_loaded["seconds"],
+                        "live_rows": loaded["rows"], "live_plain_rows": plain_loaded["rows"],
+                        "live_failed": live_json["summary"]["Failed"],
+                        "live_warnings": live_json["summary"]["PassedWithWarning"],
+                        "live_ratio": loaded["seconds"] / plain_loaded["seconds"]})
+        return row
 
 
 def report(row: Mapping[str, Any]) -> str:
     mib = 1024 * 1024
-    return "\n".join([
+    lines = [
         (f"{row['hosts']} hosts, {row['results']} results: {row['failed']} Failed, {row['warnings']} "
         f"PassedWithWarning, {row['passed']} Passed; {row['hosts_not_ready']} hosts not ready"),
         f"{'page':<14} {'MiB':>7} {'rows':>7} {'written s':>9} {'load s':>7} {'(loadEventEnd s)':>17}",
@@ -270,7 +331,19 @@ def report(row: Mapping[str, Any]) -> str:
         f"{row['plain_render_s']:>9.1f} {row['plain_load_s']:>7.2f} {row['plain_load_event_end_s']:>17.2f}"),
         (f"load ratio suite / plain: {row['ratio']:.3f} (target <= {row['target']}): "
         f"{'met' if row['ratio'] <= row['target'] else 'NOT met'}"),
-    ])
+    ]
+    if "live_ratio" in row:
+        lines += [
+            (f"live run of the same mix ({row['live_run_s']:.0f} s; {row['live_failed']} Failed, "
+             f"{row['live_warnings']} PassedWithWarning):"),
+            (f"{'suite (live)':<14} {row['live_bytes'] / mib:>7.2f} {row['live_rows']:>7} {'':>9} "
+             f"{row['live_load_s']:>7.2f}"),
+            (f"{'plain pytest-html':<14} {row['live_plain_bytes'] / mib:>7.2f} {row['live_plain_rows']:>7} {'':>9} "
+             f"{row['live_plain_load_s']:>7.2f}"),
+            (f"live load ratio suite / plain: {row['live_ratio']:.3f} (target <= {row['target']}): "
+             f"{'met' if row['live_ratio'] <= row['target'] else 'NOT met'}"),
+        ]
+    return "\n".join(lines)
 
 
 def _positive(text: str) -> int:
@@ -284,9 +357,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hosts", type=_positive, default=1000, help="hosts in the fleet (default 1000)")
     parser.add_argument("--repeat", type=_positive, default=1, help="loads of each page; the best counts (default 1)")
     parser.add_argument("--keep", metavar="DIR", help="keep the pages and the JSON in DIR")
+    parser.add_argument("--live", action="store_true",
+                        help="also run the suite live over N emulated hosts of the mix and load its own page")
     parser.add_argument("--output", metavar="PATH", help="also write the numbers as JSON")
     args = parser.parse_args(argv)
-    row = measure_report_load(args.hosts, Path(args.keep) if args.keep else None, args.repeat)
+    row = measure_report_load(args.hosts, Path(args.keep) if args.keep else None, args.repeat, live=args.live)
     print(report(row), flush=True)
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
