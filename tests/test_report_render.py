@@ -123,3 +123,21 @@ def test_host_states():
     counts = {c.rule_id: (c.failed, c.warned, c.waived) for c in view.rules_by_count()}
     assert counts == {"OperatingSystemCheck": (1, 0, 0), "LinkedWorkspaceCheck": (0, 0, 1)}
     assert [h.host for h in view.not_ready()] == ["gone", "never", "partly"]
+
+
+def test_a_large_fleet_matrix_holds_the_hosts_not_ready_and_every_link_lands():
+    import re
+
+    from readiness.reports.fleet_html import MATRIX_ALL_UP_TO, fleet_html
+
+    warned = [host_report(f"warn-{i:03d}", {"IMDSConnectivity": WARNING}) for i in range(MATRIX_ALL_UP_TO)]
+    failing = [host_report(f"fail-{i}", {"TlsVersionCheck": FAILED}) for i in range(3)]
+    fleet = warned + failing + [host_report("ok", {"TlsVersionCheck": PASSED})]
+    page = fleet_html(FleetView.build(fleet), fleet)
+    matrix = page[page.index('id="readiness-matrix"'):page.index("</table>", page.index('id="readiness-matrix"'))]
+    assert re.findall(r'<tr data-host="([^"]+)"', matrix) == ["fail-0", "fail-1", "fail-2"]
+    assert "251 more hosts, ready, are not in the matrix" in page
+    ids = set(re.findall(r' id="([^"]+)"', page))
+    targets = re.findall(r'href="#([^"]+)"', page)
+    assert targets and set(targets) <= ids
+    assert '<span data-host="warn-000">warn-000</span>' in page  # in its rule's section, not a dead link

@@ -49,8 +49,11 @@ FLEET_STYLE = """
 MATRIX_ALL_UP_TO = 250
 
 
-def _host_link(host: HostView) -> str:
-    return f'<a href="#host-{host.index}">{esc(host.host)}</a>'
+def _host_link(host: HostView, anchored: set[int], attributes: str = "") -> str:
+    """The host's name, linking to its matrix row when it has one."""
+    if host.index in anchored:
+        return f'<a href="#host-{host.index}"{attributes}>{esc(host.host)}</a>'
+    return f"<span{attributes}>{esc(host.host)}</span>"
 
 
 def _rule_link(rule_id: str) -> str:
@@ -106,13 +109,13 @@ def _why(host: HostView, lang: str) -> str:
     return " ".join(_rule_link(r.RuleId) for r in host.failed)
 
 
-def _hosts_table(view: FleetView, lang: str) -> str:
+def _hosts_table(view: FleetView, lang: str, anchored: set[int]) -> str:
     hosts = view.not_ready()
     heading = f'<h3>{esc(ui("hosts.heading", lang, count=len(hosts)))}</h3>'
     if not hosts:
         return heading + f'<p id="readiness-not-ready">{esc(ui("hosts.none", lang))}</p>'
     rows = "".join(
-        f'<tr data-host="{esc(h.host)}" data-state="{esc(h.state)}"><td>{_host_link(h)}</td>'
+        f'<tr data-host="{esc(h.host)}" data-state="{esc(h.state)}"><td>{_host_link(h, anchored)}</td>'
         f'<td class="readiness-check check-{css_class(h.state)}">{esc(ui(f"state.{h.state}", lang))}</td>'
         f"<td>{_why(h, lang)}</td></tr>"
         for h in hosts)
@@ -121,12 +124,12 @@ def _hosts_table(view: FleetView, lang: str) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
-def _folded_hosts(view: FleetView, lang: str) -> str:
+def _folded_hosts(view: FleetView, lang: str, anchored: set[int]) -> str:
     """Hosts ready with warnings (with their warned rules), hosts ready, and hosts no rule applies to: folded."""
     out = []
     warned = [h for h in view.attention() if h.state == WARNING]
     if warned:
-        items = "".join(f'<li data-host="{esc(h.host)}">{_host_link(h)}: '
+        items = "".join(f'<li data-host="{esc(h.host)}">{_host_link(h, anchored)}: '
                         f'{" ".join(_rule_link(r.RuleId) for r in (*h.warned, *h.waived))}</li>' for h in warned)
         out.append(f'<details id="readiness-warned"><summary>{esc(ui("hosts.warnings", lang, count=len(warned)))}'
                    f"</summary><ul>{items}</ul></details>")
@@ -140,7 +143,7 @@ def _folded_hosts(view: FleetView, lang: str) -> str:
     return "".join(out)
 
 
-def _rule_section(count: RuleCount, lang: str) -> str:
+def _rule_section(count: RuleCount, lang: str, anchored: set[int]) -> str:
     """A rule that did not pass: counts, its hosts by message (with the explanation), the remediation once."""
     rule_id = count.rule_id
     name = display_name(rule_id, count.info, lang)
@@ -157,7 +160,7 @@ def _rule_section(count: RuleCount, lang: str) -> str:
             explanation = explain(message_id, lang, example.CheckResultMessage)
             if explanation:
                 said += f'<p class="readiness-explanation">{esc(explanation)}</p>'
-        names = ", ".join(f'<a href="#host-{h.index}" data-host="{esc(h.host)}">{esc(h.host)}</a>' for h in hosts)
+        names = ", ".join(_host_link(h, anchored, f' data-host="{esc(h.host)}"') for h in hosts)
         messages.append(
             f'<li data-message-id="{esc(message_id)}"><span class="readiness-check check-{css_class(example.CheckResult)}">'
             f"{esc(check_result_name(example.CheckResult, lang))}</span> <code>{esc(message_id)}</code>{said}"
@@ -194,14 +197,15 @@ def fleet_html(view: FleetView, reports: Sequence[HostReport], lang: str = DEFAU
     if omitted:
         matrix += f'<p class="readiness-omitted">{esc(ui("matrix.omitted", lang, count=omitted))}</p>'
     lang_attribute = "" if lang == DEFAULT_LANGUAGE else f' lang="{esc(lang)}"'
-    detail = "".join(_rule_section(count, lang) for count in counts)
+    anchored = {h.index for h in attention}
+    detail = "".join(_rule_section(count, lang, anchored) for count in counts)
     return (
         f"<style>{FLEET_STYLE}</style>"
         f'<div class="readiness-fleet" id="readiness-fleet"{lang_attribute}>'
         f'<h2>{esc(ui("fleet.heading", lang))}</h2>'
         f"{_state_cards(view, lang)}"
         f'<h3>{esc(ui("rules.heading", lang))}</h3>{_rules_table(view, lang)}'
-        f"{_hosts_table(view, lang)}{_folded_hosts(view, lang)}</div>"
+        f"{_hosts_table(view, lang, anchored)}{_folded_hosts(view, lang, anchored)}</div>"
         f"{matrix}"
         + (f'<div class="readiness-fleet" id="readiness-detail"{lang_attribute}>'
            f'<h2>{esc(ui("detail.heading", lang))}</h2>{detail}</div>' if detail else "")
