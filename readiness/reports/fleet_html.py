@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from readiness.lang import DEFAULT_LANGUAGE, LANGUAGE_NAMES, check_result_name, explain, group_name, ui
+from readiness.lang import DEFAULT_LANGUAGE, check_result_name, explain, group_name, ui
 from readiness.remediation import for_rule
-from readiness.reports.fleet import NOT_APPLICABLE, NOT_CHECKED, STATES, FleetView, HostView, RuleCount
+from readiness.reports.fleet import NOT_APPLICABLE, NOT_CHECKED, STATES, FleetView, HostView, RuleCount, reason
 from readiness.reports.gathering import HostReport
-from readiness.reports.html_report import STYLE, css_class, display_name, esc, matrix_html, remediation_body
+from readiness.reports.html_report import css_class, display_name, esc, matrix_html, page_head, remediation_body
 from readiness.results import FAILED, PASSED, WARNING
 
 FLEET_STYLE = """
@@ -103,9 +103,9 @@ def _why(host: HostView, lang: str) -> str:
         if host.cause is None:
             return esc(ui("hosts.no_result", lang))
         rules = len(host.failed) + len(host.waived)
-        return (f'<code>{esc(host.cause.CheckResultMessageId.split(".", 1)[-1])}</code> '
-                f'<span class="readiness-message" lang="en">{esc(host.cause.CheckResultMessage)}</span> '
-                f'({esc(ui("hosts.unchecked", lang, rules=rules))})')
+        return (f'<code>{esc(reason(host.cause.CheckResultMessageId))}</code> '
+                f'<span class="readiness-message" lang="en">{esc(host.cause.CheckResultMessage)}</span><br>'
+                f'<small>{esc(ui("hosts.unchecked", lang, rules=rules))}</small>')
     return " ".join(_rule_link(r.RuleId) for r in host.failed)
 
 
@@ -188,19 +188,15 @@ def fleet_html(view: FleetView, reports: Sequence[HostReport], lang: str = DEFAU
         attention = view.not_ready()
     matrix_hosts = [reports[h.index] for h in attention]
     omitted = len(view.hosts) - len(attention)
-    if matrix_hosts:
-        matrix = matrix_html(matrix_hosts, lang, [f"host-{h.index}" for h in attention], view.catalog)
-    else:  # the matrix brings the report's style and language line; without it, they come alone
-        matrix = f"<style>{STYLE}</style>" + (
-            "" if lang == DEFAULT_LANGUAGE else
-            f'<p class="readiness-language">{esc(ui("report.language", lang))}: {esc(LANGUAGE_NAMES[lang])}</p>')
+    matrix = matrix_html(matrix_hosts, lang, [f"host-{h.index}" for h in attention], view.catalog,
+                         alone=False) if matrix_hosts else ""
     if omitted:
         matrix += f'<p class="readiness-omitted">{esc(ui("matrix.omitted", lang, count=omitted))}</p>'
     lang_attribute = "" if lang == DEFAULT_LANGUAGE else f' lang="{esc(lang)}"'
     anchored = {h.index for h in attention}
     detail = "".join(_rule_section(count, lang, anchored) for count in counts)
     return (
-        f"<style>{FLEET_STYLE}</style>"
+        f"{page_head(lang)}<style>{FLEET_STYLE}</style>"
         f'<div class="readiness-fleet" id="readiness-fleet"{lang_attribute}>'
         f'<h2>{esc(ui("fleet.heading", lang))}</h2>'
         f"{_state_cards(view, lang)}"

@@ -159,13 +159,20 @@ def _matrix_cell(entry: HostReport, rule_id: str, lang: str = DEFAULT_LANGUAGE) 
     return NOT_RUN, ui("matrix.title_state", lang, rule_id=rule_id, check=check_result_name(NOT_RUN, lang))
 
 
+def page_head(lang: str = DEFAULT_LANGUAGE) -> str:
+    """The readiness view's style, and in a language other than English the line that names it."""
+    language = "" if lang == DEFAULT_LANGUAGE else (
+        f'<p class="readiness-language">{esc(ui("report.language", lang))}: {esc(LANGUAGE_NAMES[lang])}</p>')
+    return f"<style>{STYLE}</style>{language}"
+
+
 def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE, anchors: list[str] | None = None,
-                catalog: Mapping[str, RuleInfo] = RULES) -> str:
+                catalog: Mapping[str, RuleInfo] = RULES, alone: bool = True) -> str:
     """One row per host, one cell per rule, coloured by CheckResult; an unchecked host is Failed.
 
     The cells' ``data-check-result`` is the CheckResult itself in every language; ``anchors``, one
     per host, are the rows' ids (the fleet summary links to them). One column per rule of ``catalog``,
-    in its order.
+    in its order. ``alone``: the style and language line first (:func:`page_head`), for a matrix on its own.
     """
     head = "".join(
         f'<th class="rule" title="{esc(info.rule_id)}">{esc(display_name(info.rule_id, info, lang))}</th>'
@@ -198,12 +205,9 @@ def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE, anchors: 
         for c in (PASSED, WARNING, FAILED, NOT_APPLICABLE, NOT_RUN)
     )
     lang_attribute = "" if lang == DEFAULT_LANGUAGE else f' lang="{esc(lang)}"'
-    language = "" if lang == DEFAULT_LANGUAGE else (
-        f'<p class="readiness-language">{esc(ui("report.language", lang))}: {esc(LANGUAGE_NAMES[lang])}</p>')
     return (
-        f"<style>{STYLE}</style>"
-        f"{language}"
-        f"<h2>{esc(ui('matrix.heading', lang))}</h2>"
+        (page_head(lang) if alone else "")
+        + f"<h2>{esc(ui('matrix.heading', lang))}</h2>"
         f'<table class="readiness-matrix" id="readiness-matrix"{lang_attribute}><thead><tr>'
         f'<th class="host">{esc(ui("matrix.host", lang))}</th>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"

@@ -28,7 +28,7 @@ import pytest
 
 from readiness.lang import DEFAULT_LANGUAGE, check_result_name, explain, ui
 from readiness.printable import printable
-from readiness.reports.fleet import NOT_CHECKED, STATES, FleetView
+from readiness.reports.fleet import NOT_CHECKED, STATES, FleetView, reason
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.reports.language import report_language
 from readiness.results import CHECK_RESULTS, FAILED, PASSED, WARNING, Result
@@ -135,7 +135,7 @@ def fleet_lines(view: FleetView, lang: str = DEFAULT_LANGUAGE, limit: int = FLEE
     lines.append((None, ui("hosts.heading", lang, count=len(not_ready))))
     for host in not_ready[:limit]:
         if host.state == NOT_CHECKED and host.cause is not None:
-            why = f"{host.cause.CheckResultMessageId.split('.', 2)[-1]}  {host.cause.CheckResultMessage}"
+            why = f"{reason(host.cause.CheckResultMessageId)}  {host.cause.CheckResultMessage}"
         elif host.state == NOT_CHECKED:
             why = ui("hosts.no_result", lang)
         else:
