@@ -1,7 +1,10 @@
-"""The readiness columns, host x rule matrix and remediation of the pytest-html report.
+"""The readiness view of the pytest-html report: the fleet summary first, then the results that did not pass.
 
 A pytest plugin (loaded with the readiness plugin): with pytest-html active, it adds its
-hooks to pytest-html's report, which is ``reports/readiness.html`` unless ``--html`` says.
+hooks to pytest-html's report, which is ``reports/readiness.html`` unless ``--html`` says. The
+summary (:mod:`readiness.reports.fleet_html`) counts every result, says which hosts are not
+ready and why, and gives each rule's remediation once; the results table keeps the rows that did
+not pass, with the readiness columns (see :class:`HtmlReport`).
 
 Every value that comes from a host (its name, messages, arguments, WSUS server names) is
 escaped before it reaches the page, in our cells and in pytest-html's own test id column and
