@@ -121,6 +121,9 @@ def test_the_templates_merge_the_shards_with_the_projects_command(name):
     text = (CI / name).read_text(encoding="utf-8")
     assert "python -m readiness.reports.json_report merge reports/readiness.json" in text
     assert "reports/shard-" in text
+    # and publish one page for the whole fleet, rendered from the merged JSON
+    assert ".venv/bin/python -m readiness.report_html reports/readiness.json -o reports/readiness.html" in text
+    assert text.index("json_report merge") < text.index("readiness.report_html")
 
 
 def test_the_readme_links_every_template():

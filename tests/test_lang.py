@@ -53,6 +53,7 @@ IDENTIFIERS = {
     "Arc", "RdAgent", "WindowsAzureGuestAgent", "himds", "WireServer", "Passed", "CheckResult", "AUOptions",
     "NoAutoUpdate", "UseWUServer", "WUServer", "IsRegisteredWithAU", "RegisteredWithAU", "StartPending",
     "Stopped", "Paused", "System", "Tls12", "KB4019276", "Office", "R2", "SP1", "SP2",
+    "JSON", "HTML",  # the reports' formats
 }
 SPANS = (
     re.compile(r"`[^`]*`"),                                  # code
@@ -157,7 +158,7 @@ def _english_output(directory: Path) -> str:
     (directory / "conftest.py").write_text(CONFTEST, encoding="utf-8")
     (directory / "test_rules.py").write_text(RULE_TESTS, encoding="utf-8")
     out = []
-    for fmt in ("summary", "list"):
+    for fmt in ("summary", "list", "fleet"):
         page = directory / f"{fmt}.html"
         done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:readiness.plugin", "-p", "no:cacheprovider",
                                f"--rootdir={directory}", f"--html={page}", "--self-contained-html",
@@ -172,7 +173,40 @@ def _english_output(directory: Path) -> str:
     routed = host_report("web-01", {"HttpsConnection": "Failed"})
     routed.routes["HttpsConnection"] = "proxy"
     out += [line for _, line in problem_lines(routed)]
+    out += [html.unescape(_fleet_pages(directory))]
     return "\n".join(out)
+
+
+def _fleet_pages(directory: Path) -> str:
+    """The fleet summary of the states the stand-in suite's run does not show (a host with warnings
+    only, one no rule applies to, one not reached, a waived result, a fleet without a problem), and a
+    page rendered from a JSON report (``python -m readiness.report_html``)."""
+    from readiness.reports.fleet import FleetView
+    from readiness.reports.fleet_html import fleet_html
+    from readiness.results import Result
+    from tests.report_suite import host_report
+
+    warned = host_report("app-03", {"ProxySettings": "PassedWithWarning", "TlsVersionCheck": "Failed"})
+    linux = host_report("linux-01", {"ProxySettings": None})
+    gone = host_report("gone-04", {})
+    gone.results = [Result(r, "g", "n", "gn", "d", "Failed", "Could not check gone-04: refused",
+                           f"{r}.Failed.HostUnreachable", []) for r in ("ProxySettings", "TlsVersionCheck")]
+    fleet = [warned, linux, gone]
+    pages = [fleet_html(FleetView.build(fleet, [("app-03", "TlsVersionCheck")]), fleet)]
+    healthy = [host_report("web-01", {"ProxySettings": "Passed"})]
+    pages.append(fleet_html(FleetView.build(healthy), healthy))
+    report = directory / "fleet.json"
+    from readiness.reports.json_report import build_report
+
+    report.write_text(json.dumps(build_report(fleet, None)), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "readiness.report_html", str(report), "-o",
+                           str(directory / "fleet.html")], cwd=ROOT, capture_output=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    pages.append((directory / "fleet.html").read_text(encoding="utf-8"))
+    from readiness.reports.terminal_report import fleet_lines
+
+    pages += [line for _, line in fleet_lines(FleetView.build(fleet), limit=0)]  # "... and N more hosts"
+    return "\n".join(pages)
 
 
 @pytest.fixture(scope="module")

@@ -78,9 +78,18 @@ def test_report_columns_and_escaping(pytester, workers):
     for header in ("Host", "RuleId", "Group", "CheckResult", "Message"):
         assert f'data-column-type="{header.lower()}">{header}</th>' in text
     assert 'id="readiness-matrix"' in text and "Failed (not checked)" in text
-    # one remediation per rule result that is not Passed, whichever process ran the test
-    assert text.count("readiness-remediation failed") == 21
-    assert text.count("readiness-remediation warning") == 1
+    # the remediation once per rule that did not pass (every rule failed on one host), in the rule's
+    # section, whichever process ran the test; none in the results table
+    sections = re.findall(r'<section class="readiness-rule" id="rule-(\w+)"', text)
+    assert sorted(sections) == sorted(RULES)
+    assert text.count('<div class="readiness-remediation ') == len(RULES)
+    assert "Remediation" not in text.split('data-jsonblob="', 1)[1]
+    # passed and not applicable results are counted, not listed: web-01 passed every rule
+    assert "test_rule[web-01-" not in text
+    # pytest-html still counts every test in its filters: 20 + 17 Passed rules and test_not_a_rule
+    assert re.search(r'<span class="passed">(\d+) Passed,', text).group(1) == "38"
+    assert re.search(r'<span class="skipped">(\d+) Skipped,', text).group(1) == "1"
+    assert re.search(r'<span class="failed">(\d+) Failed,', text).group(1) == "21"
 
 
 def test_report_in_chromium(pytester, page):
@@ -90,24 +99,41 @@ def test_report_in_chromium(pytester, page):
     assert page.evaluate("document.scripts.length") == 1
     assert page.evaluate("window.__pwned === undefined")
     assert page.evaluate("document.querySelectorAll('img[onerror], b, i').length") == 0
-    # escaped exactly once: the page shows the host names as they are
+    # escaped exactly once: the page shows the host names as they are; the hosts that need attention
+    # first (not checked, then most Failed rules); web-01, all Passed, counted and listed as ready
     hosts = page.evaluate("[...document.querySelectorAll('#readiness-matrix tbody tr')].map(r => r.dataset.host)")
-    assert hosts == ["web-01", EVIL_HOST, QUOTE_HOST, "never-checked"]
+    assert hosts == ["never-checked", QUOTE_HOST, EVIL_HOST]
+    not_ready = page.evaluate("[...document.querySelectorAll('#readiness-not-ready tbody tr')]"
+                              ".map(r => [r.dataset.host, r.dataset.state])")
+    assert not_ready == [["never-checked", "not checked"], [QUOTE_HOST, FAILED], [EVIL_HOST, FAILED]]
+    assert page.evaluate("[...document.querySelectorAll('#readiness-ready [data-host]')].map(s => s.dataset.host)"
+                         ) == ["web-01"]
+    states = page.evaluate("Object.fromEntries([...document.querySelectorAll('#readiness-fleet .state')]"
+                           ".map(d => [d.dataset.state, Number(d.querySelector('.number').textContent)]))")
+    assert states == {"not checked": 1, FAILED: 2, WARNING: 0, PASSED: 1}
+    # rules by count: TlsVersionCheck failed on two hosts, first; each links to its section
+    rules = page.evaluate("[...document.querySelectorAll('#readiness-rules tbody tr')].map(r => ["
+                          "r.dataset.ruleId, Number(r.querySelector('.failed').textContent), "
+                          "Number(r.querySelector('.warned').textContent)])")
+    assert rules[0] == ["TlsVersionCheck", 2, 0] and len(rules) == len(RULES)
+    assert ["WSUSServerConfigured", 1, 1] in rules
+    links = page.evaluate("[...document.querySelectorAll('#readiness-fleet a[href^=\"#\"]')]"
+                          ".map(a => !!document.getElementById(a.getAttribute('href').slice(1)))")
+    assert links and all(links)
+    # the results table: what did not pass, no remediation in its rows
     shown = page.evaluate("[...new Set([...document.querySelectorAll('#results-table td.col-host')]"
                           ".map(td => td.textContent))].sort()")
-    assert shown == sorted(["", "web-01", EVIL_HOST, QUOTE_HOST])
+    assert shown == sorted(["", EVIL_HOST, QUOTE_HOST])
     checks = page.evaluate("[...document.querySelectorAll('#results-table td.col-checkresult')]"
                            ".map(td => td.textContent)")
-    assert sorted(set(checks)) == ["", "Failed", "Passed", "PassedWithWarning", "not applicable"]
-    # every non-passing rule row carries its remediation; passing rows do not
-    rows = page.evaluate(
-        "[...document.querySelectorAll('#results-table tbody.results-table-row')].map(b => ["
-        "(b.querySelector('td.col-checkresult') || {}).textContent, !!b.querySelector('.readiness-remediation')])")
-    assert rows and all(has == (check in (FAILED, WARNING)) for check, has in rows)
-    wsus = page.evaluate("[...document.querySelectorAll('.readiness-remediation h3')].map(h => h.textContent)"
-                         ".filter(t => t.startsWith('WSUSServerConfigured'))")
-    assert sorted(wsus) == sorted([f"WSUSServerConfigured: PassedWithWarning on {EVIL_HOST}",
-                                   f"WSUSServerConfigured: Failed on {QUOTE_HOST}"])
+    assert sorted(set(checks)) == ["", "Failed", "PassedWithWarning"]
+    assert page.evaluate("document.querySelectorAll('#results-table .readiness-remediation').length") == 0
+    # the WSUS rule's section: its hosts by message, the remediation once
+    wsus = page.evaluate("[...document.querySelectorAll('#rule-WSUSServerConfigured li')].map(li => ["
+                         "li.dataset.messageId, [...li.querySelectorAll('a[data-host]')].map(a => a.dataset.host)])")
+    assert wsus == [["WSUSServerConfigured.PassedWithWarning", [EVIL_HOST]],
+                    ["WSUSServerConfigured.Failed", [QUOTE_HOST]]]
+    assert page.evaluate("document.querySelectorAll('#rule-WSUSServerConfigured .readiness-remediation').length") == 1
 
 
 def test_screenshot(pytester, tmp_path):
@@ -115,5 +141,5 @@ def test_screenshot(pytester, tmp_path):
     ``UPDATE_SCREENSHOT=1 pytest tests/test_reports_e2e.py``)."""
     path = run_report(pytester, showcase_plan())
     target = tmp_path / "report.png"
-    shot(path, target, tmp_path / "profile", size="1400,1500")
+    shot(path, target, tmp_path / "profile", size="1400,2400")  # the matrix is below the fleet summary
     non_blank(target)

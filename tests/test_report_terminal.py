@@ -1,10 +1,20 @@
-"""The terminal summary: problems per host, totals, and the troubleshooter's own list format."""
+"""The terminal summary: problems per host, totals, the fleet table, and the troubleshooter's own list format."""
+
+import re
 
 from fixtures import seed_sample
 from readiness.catalog import RULES
 from readiness.lang import explain
-from readiness.reports.terminal_report import format_arguments, format_list, problem_lines, total_line
-from readiness.results import FAILED, PASSED, WARNING
+from readiness.reports.fleet import FleetView
+from readiness.reports.terminal_report import (
+    AUTO_FLEET_FROM,
+    fleet_lines,
+    format_arguments,
+    format_list,
+    problem_lines,
+    total_line,
+)
+from readiness.results import FAILED, PASSED, WARNING, Result
 from tests.report_suite import EVIL_HOST, host_report, make_suite, result
 
 NO_ENTRY_POINT = ("-p", "no:readiness.plugin")
@@ -83,3 +93,76 @@ def test_list_format_in_a_real_run(pytester):
     assert out.count("RuleId : OperatingSystemCheck") == 3
     assert "CheckResultMessageArguments : {http://<b>wsus</b>\"'&:8530}" in out
     assert "readiness summary" not in out
+
+
+# --- the fleet table ------------------------------------------------------------------------
+
+
+def _fleet() -> list:
+    """Four hosts: one not reached, one with two Failed rules, one with a warning, one ready."""
+    gone = host_report("gone-04", {})
+    gone.results = [Result(r, "g", "n", "gn", "d", FAILED, "Could not check gone-04: refused",
+                           f"{r}.Failed.HostUnreachable", []) for r in RULES]
+    return [host_report("web-01", dict.fromkeys(RULES, PASSED)),
+            host_report("db-02", {"TlsVersionCheck": FAILED, "LinkedWorkspaceCheck": FAILED, "ProxySettings": PASSED}),
+            host_report("app-03", {"IMDSConnectivity": WARNING, "TlsVersionCheck": PASSED}),
+            gone]
+
+
+def test_fleet_table_lines():
+    lines = fleet_lines(FleetView.build(_fleet()))
+    assert [line for _, line in lines] == [
+        "Not checked 1, Not ready 1, Ready with warnings 1, Ready 1",
+        "Results: 22 Passed, 1 PassedWithWarning, 22 Failed",
+        "Rule                      Failed hosts  Hosts with a warning",
+        "LinkedWorkspaceCheck                 1                     0",
+        "TlsVersionCheck                      1                     0",
+        "IMDSConnectivity                     0                     1",
+        "Hosts not ready (2): not checked first, then most Failed rules",
+        "gone-04  Not checked  HostUnreachable  Could not check gone-04: refused",
+        "db-02  Not ready  LinkedWorkspaceCheck, TlsVersionCheck",
+        "every result that is not Passed, host by host: `--readiness-format summary`",
+    ]
+    assert [level for level, _ in lines][3:6] == [FAILED, FAILED, WARNING]
+    # at most `limit` hosts, and how many more
+    short = [line for _, line in fleet_lines(FleetView.build(_fleet()), limit=1)]
+    assert short[-3:] == ["gone-04  Not checked  HostUnreachable  Could not check gone-04: refused",
+                          "... and 1 more hosts not ready, in the JSON and HTML reports",
+                          "every result that is not Passed, host by host: `--readiness-format summary`"]
+
+
+def test_fleet_table_in_japanese():
+    lines = [line for _, line in fleet_lines(FleetView.build(_fleet()), "ja")]
+    assert lines[0] == "未チェック 1 台、準備未完了 1 台、準備完了 (警告あり) 1 台、準備完了 1 台"
+    assert lines[1] == "結果: 成功 22 件、成功 (警告あり) 1 件、失敗 22 件"
+    assert "db-02  準備未完了  LinkedWorkspaceCheck, TlsVersionCheck" in lines
+    assert lines[-1] == "ホストごとに成功以外のすべての結果を表示するには: `--readiness-format summary`"
+
+
+def _big_plan(hosts: int) -> dict:
+    rows = []
+    names = [f"host-{i:02d}" for i in range(hosts)]
+    for i, host in enumerate(names):
+        for rule_id in RULES:
+            check = FAILED if (i % 5 == 0 and rule_id == "TlsVersionCheck") else PASSED
+            rows.append([host, rule_id, check, f"{rule_id} {check}", []])
+    return {"hosts": names, "rows": rows}
+
+
+def test_auto_is_the_fleet_table_beyond_a_few_hosts_and_summary_lists_every_result(pytester):
+    hosts = AUTO_FLEET_FROM + 5
+    make_suite(pytester, _big_plan(hosts))
+    out = pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider").stdout.str()
+    assert f" readiness summary: {hosts} hosts " in out
+    assert re.search(r"^TlsVersionCheck +5 +0$", out, re.MULTILINE)
+    assert "Hosts not ready (5): not checked first, then most Failed rules" in out
+    assert "host-05  Not ready  TlsVersionCheck" in out
+    assert "host-05  TlsVersionCheck  Failed" not in out  # no per-result lines
+    # the per-result list stays one option away, for the same fleet
+    full = pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider", "--readiness-format", "summary").stdout.str()
+    assert "host-05  TlsVersionCheck  Failed  TlsVersionCheck Failed" in full
+    assert "host-01  Passed  20 rules: 20 Passed" in full and "readiness summary:" not in full
+    # and the table for a few hosts
+    small = pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider", "--readiness-format", "fleet",
+                               "-k", "host-00 or host-01").stdout.str()
+    assert f" readiness summary: {hosts} hosts " in small and "host-00  Not ready  TlsVersionCheck" in small

@@ -215,7 +215,8 @@ def test_warnings_only_exit_0_linux_host_not_applicable_and_default_report_paths
     assert "local://  not applicable  20 rules: 20 not applicable" in result.stdout.str()
     assert data["summary"]["hosts_not_ready"] == []
     page = html.read_text(encoding="utf-8")
-    assert 'data-host="local://"' in page and 'data-check-result="not applicable"' in page
+    # the Linux host is listed among the hosts no rule applies to; its 20 skipped rules are counted, not listed
+    assert '<details id="readiness-not-applicable">' in page and '<span data-host="local://">' in page
 
 
 def test_strict_warnings_fail_the_run_and_are_failures(pytester, served):
@@ -256,25 +257,55 @@ def test_real_html_report_in_chromium(pytester, served, page, tmp_path):
     messages = page.evaluate("[...document.querySelectorAll('#results-table td.col-message')].map(td => td.textContent)")
     assert wsus["CheckResultMessage"] in messages
 
-    # The matrix: one row per host, in fleet order, the JSON's CheckResult in every cell.
+    # The matrix: one row per host that is not all Passed, those needing attention first (a host that
+    # could not be checked, then the most Failed rules, then the most warnings), the JSON's CheckResult
+    # in every cell.
+    def attention(entry: dict) -> tuple[int, int, int]:
+        checks = [r["CheckResult"] for r in entry["results"]]
+        unchecked = all(".Failed.HostUnreachable" in r["CheckResultMessageId"] for r in entry["results"])
+        return (0 if unchecked else 1 if "Failed" in checks else 2), -checks.count("Failed"), -checks.count(
+            "PassedWithWarning")
+
+    needing = sorted((e for e in data["hosts"] if {r["CheckResult"] for r in e["results"]} != {"Passed"}),
+                     key=attention)
+    assert needing[0]["host"] == display(hosts[-1])  # the host that does not answer
     rows = page.evaluate(
         "[...document.querySelectorAll('#readiness-matrix tbody tr')].map(r => [r.dataset.host, "
         "[...r.querySelectorAll('td[data-rule-id]')].map(c => [c.dataset.ruleId, c.dataset.checkResult])])")
-    assert [host for host, _ in rows] == [e["host"] for e in data["hosts"]]
-    for (host, cells), entry in zip(rows, data["hosts"], strict=False):
+    assert [host for host, _ in rows] == [e["host"] for e in needing]
+    for (host, cells), entry in zip(rows, needing, strict=True):
         assert cells == [[r["RuleId"], r["CheckResult"]] for r in entry["results"]], host
 
-    # Every row that is not Passed carries its remediation; Passed rows do not.
+    # The results table lists what did not pass (the host that does not answer: one row), without
+    # remediation; Passed results are counted in the summary.
     shown = page.evaluate(
         "[...document.querySelectorAll('#results-table tbody.results-table-row')].map(b => ["
         "b.querySelector('td.col-host').textContent, b.querySelector('td.col-ruleid').textContent, "
         "b.querySelector('td.col-checkresult').textContent, !!b.querySelector('.readiness-remediation')])")
-    want = {(e["host"], r["RuleId"]): r["CheckResult"] for e in data["hosts"] for r in e["results"]}
-    assert {(h, r): c for h, r, c, _ in shown} == want
-    assert all(has == (check != "Passed") for _, _, check, has in shown)
-    heads = page.evaluate("[...document.querySelectorAll('.readiness-remediation h3')].map(h => h.textContent)")
-    assert f"WSUSServerConfigured: PassedWithWarning on {hostile['host']}" in heads
+    want = {(e["host"], r["RuleId"]): r["CheckResult"] for e in data["hosts"] if e["host"] != display(hosts[-1])
+            for r in e["results"] if r["CheckResult"] != "Passed"}
+    dead_rows = [(h, r) for h, r, _, _ in shown if h == display(hosts[-1])]
+    assert len(dead_rows) == 1
+    assert {(h, r): c for h, r, c, _ in shown if h != display(hosts[-1])} == want
+    assert not any(has for _, _, _, has in shown)
+
+    # The rules by count: Failed and warned hosts per rule as the JSON has them (the host that does not
+    # answer apart: its rules were never called), each rule's section with its remediation once.
+    counted = page.evaluate("Object.fromEntries([...document.querySelectorAll('#readiness-rules tbody tr')]"
+                            ".map(r => [r.dataset.ruleId, [Number(r.querySelector('.failed').textContent), "
+                            "Number(r.querySelector('.warned').textContent)]]))")
+    tally: dict[str, list[int]] = {}
+    for (_, rule_id), check in want.items():
+        tally.setdefault(rule_id, [0, 0])[0 if check == "Failed" else 1] += 1
+    assert counted == tally
+    for rule_id in tally:
+        assert page.evaluate(f"document.querySelectorAll('#rule-{rule_id} .readiness-remediation').length") == 1
+    listed = page.evaluate("[...document.querySelectorAll('#rule-WSUSServerConfigured li')].map(li => ["
+                           "li.dataset.messageId, li.querySelector('.readiness-message').textContent, "
+                           "[...li.querySelectorAll('a[data-host]')].map(a => a.dataset.host)])")
+    assert any(message_id == wsus["CheckResultMessageId"] and message == wsus["CheckResultMessage"]
+               and hostile["host"] in named for message_id, message, named in listed)
 
     target = ROOT / "docs" / "report.png" if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "report.png"
-    shot(path, target, tmp_path / "shot-profile")
+    shot(path, target, tmp_path / "shot-profile", size="1400,2400")  # the matrix is below the fleet summary
     non_blank(target)

@@ -81,3 +81,66 @@ def test_two_shards_cover_every_host_once_and_merge_to_the_unsharded_report(pyte
     merged["hosts"].sort(key=lambda h: order[h["host"]])
     merged["summary"]["hosts_not_ready"].sort(key=order.__getitem__)
     assert _without_times(merged) == _without_times(whole)
+
+
+def _page_numbers(page, path) -> dict:
+    """What a fleet page shows, as a person reads it: hosts by state, the hosts not ready, the rules by count."""
+    page.open(path)
+    assert page.errors() == []
+    return {
+        "states": page.evaluate("Object.fromEntries([...document.querySelectorAll('#readiness-fleet .state')]"
+                                ".map(d => [d.dataset.state, Number(d.querySelector('.number').textContent)]))"),
+        "not_ready": sorted(page.evaluate("[...document.querySelectorAll('#readiness-not-ready tbody tr')]"
+                                          ".map(r => r.dataset.host)")),
+        "rules": page.evaluate("Object.fromEntries([...document.querySelectorAll('#readiness-rules tbody tr')]"
+                               ".map(r => [r.dataset.ruleId, [Number(r.querySelector('.failed').textContent), "
+                               "Number(r.querySelector('.warned').textContent)]]))"),
+        "matrix": sorted(page.evaluate("[...document.querySelectorAll('#readiness-matrix tbody tr')]"
+                                       ".map(r => r.dataset.host)")),
+        "rows": sorted(page.evaluate("[...document.querySelectorAll('#results-table tbody.results-table-row')]"
+                                     ".map(b => b.querySelector('td.col-host').textContent + ' ' + "
+                                     "b.querySelector('td.col-ruleid').textContent + ' ' + "
+                                     "b.querySelector('td.col-checkresult').textContent)")),
+        "logs": sorted(page.evaluate("[...document.querySelectorAll('#results-table tbody.results-table-row .log')]"
+                                     ".map(l => l.textContent)")),
+        "sections": sorted(page.evaluate("[...document.querySelectorAll('section.readiness-rule')]"
+                                         ".map(s => s.dataset.ruleId)")),
+    }
+
+
+def test_the_shards_reports_render_as_one_page_that_shows_what_the_unsharded_run_shows(pytester, split_fleet, page):
+    """A CI matrix of shards publishes one page: ``python -m readiness.report_html`` over the shards'
+    JSON reports merges them and renders the page a live run of the whole fleet writes; Chromium
+    shows the same hosts, rules and results on both."""
+    hosts_file = write_hosts(pytester.path / "fleet.txt", [host_url(h) for h in split_fleet.hosts])
+    _, whole = _run(pytester, hosts_file, "whole")
+    _run(pytester, hosts_file, "shard-1", "--shard", "1/2")
+    _run(pytester, hosts_file, "shard-2", "--shard", "2/2")
+    merged_page = pytester.path / "published" / "readiness.html"
+    merged_json = pytester.path / "published" / "readiness.json"
+    render = subprocess.run([sys.executable, "-m", "readiness.report_html", str(pytester.path / "shard-1.json"),
+                             str(pytester.path / "shard-2.json"), "-o", str(merged_page),
+                             "--merged-json", str(merged_json)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert render.returncode == 0, render.stderr
+    assert render.stdout.startswith(f"{merged_page}: {len(SCENARIOS)} hosts, ")
+    merged = json.loads(merged_json.read_text(encoding="utf-8"))
+    assert sorted(h["host"] for h in merged["hosts"]) == sorted(h["host"] for h in whole["hosts"])
+
+    shown = _page_numbers(page, merged_page)
+    live = _page_numbers(page, pytester.path / "whole.html")
+    assert shown == live
+    # and what it shows is the fleet's: seed-sample, proxy, old-os and tls-disabled are not ready
+    assert shown["not_ready"] == sorted(whole["summary"]["hosts_not_ready"]) and len(shown["not_ready"]) == 4
+    assert sum(shown["states"].values()) == len(SCENARIOS)
+    assert shown["rules"]["TlsVersionCheck"][0] == 2
+    listed = {(h["host"], r["RuleId"], r["CheckResult"]) for h in whole["hosts"] for r in h["results"]
+              if r["CheckResult"] != "Passed"}
+    assert shown["rows"] == sorted(" ".join(t) for t in listed)
+    # each row's log is its result's line: a warning's, not the traceback of where the xfail was raised
+    assert any(log.startswith("XFAIL: ProxySettings.PassedWithWarning: ") for log in shown["logs"])
+    assert not any("Traceback" in log or "def pytest_pyfunc_call" in log for log in shown["logs"])
+    # the environment says where the page comes from
+    page.open(merged_page)
+    sources = page.evaluate("[...document.querySelectorAll('#environment tr')].map(r => r.textContent)")
+    assert any("shard-1.json" in s and "shard-2.json" in s for s in sources)

@@ -55,6 +55,49 @@ UI: dict[str, dict[str, str]] = {
     "remediation.message": {"en": "Message", "ja": "トラブルシューティング ツールのメッセージ"},
     "remediation.explanation": {"en": "Explanation", "ja": "説明"},
 
+    # The fleet summary at the top of the HTML report (report_html.fleet_html).
+    "fleet.heading": {"en": "Fleet readiness", "ja": "フリートの準備状況"},
+    "fleet.hosts": {"en": "{count} hosts", "ja": "ホスト {count} 台"},
+    "fleet.results": {"en": "Results: {parts}", "ja": "結果: {parts}"},
+    "state.not checked": {"en": "Not checked", "ja": "未チェック"},
+    "state.Failed": {"en": "Not ready", "ja": "準備未完了"},
+    "state.PassedWithWarning": {"en": "Ready with warnings", "ja": "準備完了 (警告あり)"},
+    "state.Passed": {"en": "Ready", "ja": "準備完了"},
+    "state.not applicable": {"en": "No rule applies", "ja": "ルールの対象外"},
+    "rules.heading": {"en": "Rules that did not pass, by number of hosts", "ja": "成功しなかったルール (ホスト数の多い順)"},
+    "rules.rule": {"en": "Rule", "ja": "ルール"},
+    "rules.failed": {"en": "Failed hosts", "ja": "失敗したホスト"},
+    "rules.warned": {"en": "Hosts with a warning", "ja": "警告のあるホスト"},
+    "rules.waived": {"en": "Waived", "ja": "免除"},
+    "rules.none": {"en": "Every rule passed on every host that was checked.",
+                   "ja": "チェックしたすべてのホストで、すべてのルールが成功しました。"},
+    "hosts.heading": {"en": "Hosts not ready ({count}): not checked first, then most Failed rules",
+                      "ja": "準備未完了のホスト ({count} 台): 未チェックのホストが先、次に失敗したルールの多い順"},
+    "hosts.state": {"en": "State", "ja": "状態"},
+    "hosts.why": {"en": "Why", "ja": "理由"},
+    "hosts.none": {"en": "None: every host that was checked is ready.",
+                   "ja": "ありません: チェックしたホストはすべて準備完了です。"},
+    "hosts.warnings": {"en": "Hosts ready with warnings ({count})", "ja": "警告のある準備完了ホスト ({count} 台)"},
+    "hosts.ready": {"en": "Hosts ready, every rule Passed ({count})",
+                    "ja": "すべてのルールが成功した準備完了ホスト ({count} 台)"},
+    "hosts.not_applicable": {"en": "Hosts where no rule applies ({count})", "ja": "ルールの対象外のホスト ({count} 台)"},
+    "hosts.unchecked": {"en": "the host was not checked ({rules} rules Failed with this message)",
+                        "ja": "このホストはチェックされていません (このメッセージで {rules} 個のルールが失敗)"},
+    "hosts.no_result": {"en": "no result: the host was not checked", "ja": "結果なし: このホストはチェックされていません"},
+    "detail.heading": {"en": "What did not pass, rule by rule", "ja": "成功しなかった結果 (ルール別)"},
+    "detail.count": {"en": "{check}: {count} hosts", "ja": "{check}: {count} 台"},
+    "detail.hosts": {"en": "Hosts ({count})", "ja": "ホスト ({count} 台)"},
+    "detail.remediation": {"en": "Remediation", "ja": "対処方法"},
+    "table.note": {"en": ("The results table below lists what did not pass. Passed and not applicable results are "
+                          "counted above, not listed; a host that was not checked has one row, its other rules "
+                          "having the same result; the remediation of each rule is above, once."),
+                   "ja": ("下の結果の表には、成功しなかった結果だけを示します。成功と対象外の結果は上で数え、"
+                          "一覧にはしません。チェックされなかったホストは 1 行だけで、ほかのルールも同じ結果です。"
+                          "各ルールの対処方法は上に 1 回だけ示します。")},
+    "matrix.omitted": {"en": "{count} more hosts, ready, are not in the matrix: they are counted and listed above.",
+                       "ja": "準備完了のホスト {count} 台は、この表に含めていません。上で数え、一覧にしています。"},
+    "report.source": {"en": "Rendered from", "ja": "元のレポート"},
+
     # pytest-html's own page text: the summary, its filters and its table.
     "html.summary": {"en": "Summary", "ja": "概要"},
     "html.environment": {"en": "Environment", "ja": "環境"},
@@ -104,6 +147,14 @@ UI: dict[str, dict[str, str]] = {
                               "ja": "{host}  プロファイル {profile} (自動判定: {reason})"},
     "terminal.host_list_profile": {"en": "readiness: {host} (profile {profile})",
                                    "ja": "準備状況: {host} (プロファイル {profile})"},
+
+    # The terminal's fleet table (--readiness-format fleet, and auto beyond a few hosts).
+    "terminal.fleet_heading": {"en": "readiness summary: {count} hosts", "ja": "準備状況の概要: ホスト {count} 台"},
+    "terminal.state": {"en": "{state} {count}", "ja": "{state} {count} 台"},
+    "terminal.more_hosts": {"en": "... and {count} more hosts not ready, in the JSON and HTML reports",
+                            "ja": "... ほかに準備未完了のホストが {count} 台あります (JSON と HTML のレポートに記載)"},
+    "terminal.fleet_hint": {"en": "every result that is not Passed, host by host: `--readiness-format summary`",
+                            "ja": "ホストごとに成功以外のすべての結果を表示するには: `--readiness-format summary`"},
 
     # Rule groups (the troubleshooter's RuleGroupName, in en).
     "group.Prerequisite Checks": {"en": "Prerequisite Checks", "ja": "前提条件のチェック"},

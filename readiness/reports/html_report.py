@@ -1,7 +1,10 @@
-"""The readiness columns, host x rule matrix and remediation of the pytest-html report.
+"""The readiness view of the pytest-html report: the fleet summary first, then the results that did not pass.
 
 A pytest plugin (loaded with the readiness plugin): with pytest-html active, it adds its
-hooks to pytest-html's report, which is ``reports/readiness.html`` unless ``--html`` says.
+hooks to pytest-html's report, which is ``reports/readiness.html`` unless ``--html`` says. The
+summary (:mod:`readiness.reports.fleet_html`) counts every result, says which hosts are not
+ready and why, and gives each rule's remediation once; the results table keeps the rows that did
+not pass, with the readiness columns (see :class:`HtmlReport`).
 
 Every value that comes from a host (its name, messages, arguments, WSUS server names) is
 escaped before it reaches the page, in our cells and in pytest-html's own test id column and
@@ -16,13 +19,16 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Generator, Mapping
 from typing import Any
 
 import pytest
 
-from readiness.catalog import DEFAULT_PROFILE, PROFILE_RULES, PROFILES, RULES
+from readiness.catalog import RULES, RuleInfo
 from readiness.lang import DEFAULT_LANGUAGE, LANGUAGE_NAMES, check_result_name, explain, group_name, rule_name, ui
-from readiness.remediation import for_rule
+from readiness.lang.ui import UI
+from readiness.remediation import Remediation, for_rule
+from readiness.reports.fleet import HOST_REASONS, FleetView, reason
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
 from readiness.reports.language import report_language
 from readiness.results import FAILED, PASSED, WARNING, HostResult
@@ -69,6 +75,13 @@ table.readiness-matrix td.cell-notapplicable, table.readiness-matrix td.cell-not
 .readiness-explanation { color: #333; }
 td.col-explanation { max-width: 60ch; }
 """
+
+
+def display_name(rule_id: str, info: RuleInfo | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A rule's name for people: the catalog's translation, else the rule's own name, else its RuleId."""
+    if f"rule.{rule_id}" in UI:
+        return rule_name(rule_id, lang)
+    return info.name if info is not None else rule_id
 
 
 def esc(value: Any) -> str:
@@ -119,21 +132,24 @@ def remediation_html(found: HostResult, lang: str = DEFAULT_LANGUAGE) -> str:
         if explanation:
             said += (f"<h4>{esc(ui('remediation.explanation', lang))}</h4>"
                      f'<p class="readiness-explanation">{esc(explanation)}</p>')
+    return f'<div class="readiness-remediation {kind}"><h3>{esc(heading)}</h3>{said}{remediation_body(entry, lang)}</div>'
+
+
+def remediation_body(entry: Remediation, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A rule's four passages under their headings: what it checks, why, how to fix, how to verify."""
     return (
-        f'<div class="readiness-remediation {kind}">'
-        f"<h3>{esc(heading)}</h3>"
-        f"{said}"
         f"<h4>{esc(ui('remediation.what', lang))}</h4>{_prose(entry.what)}"
         f"<h4>{esc(ui('remediation.why', lang))}</h4>{_prose(entry.why)}"
         f"<h4>{esc(ui('remediation.fix', lang))}</h4>{_prose(entry.fix)}"
         f"<h4>{esc(ui('remediation.verify', lang))}</h4><pre>{esc(entry.verify)}</pre>"
-        "</div>"
     )
 
 
 def _matrix_cell(entry: HostReport, rule_id: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     """``(state, title)`` of one matrix cell."""
     for result in entry.results:
+        if result.RuleId == rule_id and result.CheckResult == PASSED:  # the message of a pass says nothing more
+            return PASSED, ui("matrix.title_state", lang, rule_id=rule_id, check=check_result_name(PASSED, lang))
         if result.RuleId == rule_id:
             return result.CheckResult, ui("matrix.title", lang, rule_id=rule_id,
                                           check=check_result_name(result.CheckResult, lang),
@@ -146,28 +162,33 @@ def _matrix_cell(entry: HostReport, rule_id: str, lang: str = DEFAULT_LANGUAGE) 
     return NOT_RUN, ui("matrix.title_state", lang, rule_id=rule_id, check=check_result_name(NOT_RUN, lang))
 
 
-def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE) -> str:
+def page_head(lang: str = DEFAULT_LANGUAGE) -> str:
+    """The readiness view's style, and in a language other than English the line that names it."""
+    language = "" if lang == DEFAULT_LANGUAGE else (
+        f'<p class="readiness-language">{esc(ui("report.language", lang))}: {esc(LANGUAGE_NAMES[lang])}</p>')
+    return f"<style>{STYLE}</style>{language}"
+
+
+def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE, anchors: list[str] | None = None,
+                catalog: Mapping[str, RuleInfo] = RULES, alone: bool = True) -> str:
     """One row per host, one cell per rule, coloured by CheckResult; an unchecked host is Failed.
 
-    The cells' ``data-check-result`` is the CheckResult itself in every language.
+    The cells' ``data-check-result`` is the CheckResult itself in every language; ``anchors``, one
+    per host, are the rows' ids (the fleet summary links to them). One column per rule of ``catalog``,
+    in its order. ``alone``: the style and language line first (:func:`page_head`), for a matrix on its own.
     """
-    # The rules of each profile the hosts have, profile by profile, each in its troubleshooter's order.
-    shown = [p for p in PROFILES if any(h.profile == p for h in hosts)] or [DEFAULT_PROFILE]
-    columns = [(p, info) for p in shown for info in PROFILE_RULES[p].values()]
     head = "".join(
-        f'<th class="rule" title="{esc(info.rule_id)}">'
-        f'{esc(rule_name(info.rule_id, lang) if profile == DEFAULT_PROFILE else info.name)}</th>'
-        for profile, info in columns
+        f'<th class="rule" title="{esc(info.rule_id)}">{esc(display_name(info.rule_id, info, lang))}</th>'
+        for info in catalog.values()
     )
     rows = []
-    for entry in hosts:
+    for position, entry in enumerate(hosts):
+        anchor = f' id="{esc(anchors[position])}"' if anchors else ""
         unchecked = not entry.results and not entry.not_applicable
         overall = FAILED if unchecked else (entry.worst or NOT_APPLICABLE)
         cells = []
-        for profile, info in columns:
-            rule_id = info.rule_id
-            state, title = (_matrix_cell(entry, rule_id, lang) if profile == entry.profile else
-                            (NOT_RUN, ui("matrix.title_state", lang, rule_id=rule_id, check=check_result_name(NOT_RUN, lang))))
+        for rule_id in catalog:
+            state, title = _matrix_cell(entry, rule_id, lang)
             check = FAILED if state == NO_RESULT else state
             label = ui(f"label.{state}", lang) if f"label.{state}" in _LABEL_KEYS else state
             cells.append(
@@ -176,7 +197,7 @@ def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE) -> str:
             )
         note = ui("matrix.not_checked", lang) if unchecked else ""
         rows.append(
-            f'<tr data-host="{esc(entry.host)}"><td class="host">{esc(entry.host)} '
+            f'<tr data-host="{esc(entry.host)}"{anchor}><td class="host">{esc(entry.host)} '
             f'<span class="readiness-check check-{css_class(overall)}">'
             f"{esc(check_result_name(overall, lang))}{esc(note)}</span></td>"
             + "".join(cells) + "</tr>"
@@ -187,12 +208,9 @@ def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE) -> str:
         for c in (PASSED, WARNING, FAILED, NOT_APPLICABLE, NOT_RUN)
     )
     lang_attribute = "" if lang == DEFAULT_LANGUAGE else f' lang="{esc(lang)}"'
-    language = "" if lang == DEFAULT_LANGUAGE else (
-        f'<p class="readiness-language">{esc(ui("report.language", lang))}: {esc(LANGUAGE_NAMES[lang])}</p>')
     return (
-        f"<style>{STYLE}</style>"
-        f"{language}"
-        f"<h2>{esc(ui('matrix.heading', lang))}</h2>"
+        (page_head(lang) if alone else "")
+        + f"<h2>{esc(ui('matrix.heading', lang))}</h2>"
         f'<table class="readiness-matrix" id="readiness-matrix"{lang_attribute}><thead><tr>'
         f'<th class="host">{esc(ui("matrix.host", lang))}</th>{head}'
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -311,12 +329,28 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(HtmlReport(report_language(config)), "readiness-html")
 
 
+# The stash key under which a run that is not a live one (a JSON report rendered again) hands the
+# report the (host, RuleId) of its waived results; a live run has them from the waivers plugin.
+WAIVED_KEY = pytest.StashKey[list[tuple[str, str]]]()
+
+
 class HtmlReport:
-    """Plugin object: pytest-html hooks that add the readiness view to its report."""
+    """Plugin object: pytest-html hooks that add the readiness view to its report.
+
+    pytest-html stays the engine; its hooks reshape what it lists. The fleet summary (its first
+    screen, :mod:`readiness.reports.fleet_html`) counts every result and says what did not pass,
+    rule by rule, with each rule's remediation once. The results table below lists only what did
+    not pass: a Passed or not applicable rule test's row is dropped (``cells`` emptied, which
+    pytest-html takes as "no row"), and counted back into pytest-html's own totals, so its filters
+    and its "N tests took" still count every test; a host that was not checked keeps one row, the
+    rows of its other rules (the same message) are dropped the same way.
+    """
 
     def __init__(self, lang: str = DEFAULT_LANGUAGE) -> None:
-        self._explained: set[str] = set()
         self.lang = lang
+        self._data: Any = None  # pytest-html's ReportData, from its title hook
+        self._unchecked: set[tuple[str, str]] = set()  # (host, message) of a host-level failure already listed
+        self._dropped: set[str] = set()  # node ids of the tests whose rows the summary stands for
 
     def _columns(self) -> list[tuple[str, str]]:
         columns = [(column, ui(f"column.{column}", self.lang)) for column, _ in COLUMNS]
@@ -325,6 +359,7 @@ class HtmlReport:
         return columns
 
     def pytest_html_report_title(self, report: Any) -> None:
+        self._data = report
         report.title = ui("report.title", self.lang)
         if self.lang != DEFAULT_LANGUAGE:
             # pytest-html's result filters: labels only; the outcomes they filter on stay as they are.
@@ -353,26 +388,61 @@ class HtmlReport:
         ours = [f'<th class="sortable" data-column-type="{col}">{esc(name)}</th>' for col, name in self._columns()]
         cells[1:1] = ours
 
-    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+    def _summarised(self, report: Any, found: HostResult) -> bool:
+        """Whether the fleet summary stands for this row: Passed, not applicable, or a repeat of a host's failure.
+
+        Decided on the call's report; a setup or teardown report follows its call's (pytest-html
+        hands it the reports of a test in that order, and looks up the call's row for a teardown).
+        """
+        if report.when != "call":
+            return report.nodeid in self._dropped and not report.failed
+        result = found.result
+        if result is None or result.CheckResult == PASSED:
+            dropped = not report.failed
+        elif result.CheckResult != FAILED or reason(result.CheckResultMessageId) not in HOST_REASONS:
+            dropped = False
+        else:  # a host that was not checked: its first row stands for the others, a waived one stays listed
+            key = (found.host, result.CheckResultMessage)
+            dropped = key in self._unchecked and not hasattr(report, "wasxfail")
+            self._unchecked.add(key)
+        if dropped:
+            self._dropped.add(report.nodeid)
+        return dropped
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> Generator[None, Any, Any]:
+        """Our columns of a row, around every other plugin's cells (the waivers'): a row the summary
+        stands for is dropped whole once they are all in."""
+        found = report_result(report)
+        self._cells(report, found, cells)
+        outcome = yield
+        if found is not None and self._summarised(report, found):
+            if report.when == "call" and self._data is not None:
+                # pytest-html counts a test when it adds its row: count the test whose row is dropped
+                self._data.outcomes = "skipped" if report.skipped and not hasattr(report, "wasxfail") else (
+                    "failed" if report.failed else "passed")
+            cells.clear()
+        return outcome
+
+    def _cells(self, report: Any, found: HostResult | None, cells: list[str]) -> None:
+        """Our columns of a row, and pytest-html's test id escaped."""
         # pytest-html puts the test id (which holds the host) into its cell unescaped.
         test_id = report.nodeid + ("" if report.when == "call" else f"::{report.when}")
         for i, existing in enumerate(cells):
             if existing.startswith('<td class="col-testId">'):
                 cells[i] = f'<td class="col-testId">{esc(test_id)}</td>'
-        found = report_result(report)
         if found is None:
             cells[1:1] = [cell(col, "") for col, _ in self._columns()]
             return
         result = found.result
         check = result.CheckResult if result else NOT_APPLICABLE
-        info = PROFILE_RULES.get(found.profile, {}).get(found.rule_id)
+        info = RULES.get(found.rule_id)
         group = info.group_name if info else (result.RuleGroupName if result else "")
         group_id = info.group_id if info else (result.RuleGroupId if result else "")
-        translated = group and (found.profile == DEFAULT_PROFILE or self.lang == DEFAULT_LANGUAGE)
         ours = [
             cell("host", found.host),
             cell("ruleid", found.rule_id),
-            cell("group", group_name(group_id, group, self.lang) if translated else group),
+            cell("group", group_name(group_id, group, self.lang) if group else ""),
             cell("checkresult", check_result_name(check, self.lang), f"readiness-check check-{css_class(check)}"),
             cell("message", result.CheckResultMessage if result else ""),
         ]
@@ -381,28 +451,25 @@ class HtmlReport:
             ours.append(cell(EXPLANATION, explanation or ""))
         cells[1:1] = ours
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Attach the remediation to the first report of a test whose result is not Passed."""
-        if report.nodeid in self._explained:
-            return
-        found = report_result(report)
-        if found is None or found.result is None or found.result.CheckResult == PASSED:
-            return
-        if found.result.RuleId not in RULES or found.profile != DEFAULT_PROFILE:
-            return  # remediation texts are those of the Update Management rules
-        self._explained.add(report.nodeid)
-        extras = list(getattr(report, "extras", []) or [])
-        if any(e.get("name") == "Remediation" for e in extras):
-            return
-        extras.append({"name": "Remediation", "format_type": "html", "content": remediation_html(found, self.lang),
-                       "mime_type": None, "extension": None})
-        report.extras = extras  # type: ignore[attr-defined]  # pytest-html reads extras set on the report
+    def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
+        """A warning's log is its line, not the traceback of where pytest's xfail was raised (the plugin's own code)."""
+        if report.when == "call" and report.skipped and hasattr(report, "wasxfail") and data \
+                and report_result(report) is not None and report.longreprtext:
+            data[0] = esc(f"XFAIL: {report.wasxfail}") + "\n"
 
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str],
                                     session: pytest.Session) -> None:
-        collector = session.config.stash.get(COLLECTOR_KEY, None)
-        if collector is not None:
-            prefix.append(page_script(self.lang) + matrix_html(collector.hosts(), self.lang))
+        config = session.config
+        collector = config.stash.get(COLLECTOR_KEY, None)
+        if collector is None:
+            return
+        from readiness.reports.fleet_html import fleet_html
+
+        waivers = config.pluginmanager.get_plugin("readiness-waivers")
+        waived = list(getattr(waivers, "by_result", {}) or config.stash.get(WAIVED_KEY, []))
+        reports = collector.hosts()
+        view = FleetView.build(reports, waived)
+        prefix.append(page_script(self.lang) + fleet_html(view, reports, self.lang))
 
 
-__all__ = ["HtmlReport", "matrix_html", "page_script", "remediation_html"]
+__all__ = ["WAIVED_KEY", "HtmlReport", "display_name", "matrix_html", "page_script", "remediation_html"]

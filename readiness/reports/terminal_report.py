@@ -1,6 +1,13 @@
-"""The terminal summary of a readiness run: what is not Passed, per host, or the troubleshooter's list.
+"""The terminal summary of a readiness run: what is not Passed, per host; a fleet table; or the troubleshooter's list.
 
 A pytest plugin (loaded with the readiness plugin): ``--readiness-format`` and the summary.
+
+- ``summary``: every result that is not Passed, one line each, and a total line per host;
+- ``fleet``: one table for a fleet: the hosts by state, the rules that did not pass by how many
+  hosts (most Failed first), and the hosts not ready, one line each, not checked first (at most
+  :data:`FLEET_HOST_LINES`; the JSON and HTML reports hold them all);
+- ``auto`` (the default): ``summary`` for up to :data:`AUTO_FLEET_FROM` hosts, ``fleet`` beyond;
+- ``list``: the troubleshooter's ``Name : Value`` list of every result; ``none``: nothing.
 
 Every line is printed with its control characters escaped (:func:`readiness.printable.printable`):
 host text never starts a line of its own in a CI log, nor sends an escape sequence.
@@ -22,12 +29,15 @@ import pytest
 from readiness.catalog import DEFAULT_PROFILE
 from readiness.lang import DEFAULT_LANGUAGE, check_result_name, explain, ui
 from readiness.printable import printable
+from readiness.reports.fleet import NOT_CHECKED, STATES, FleetView, reason
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.reports.language import report_language
 from readiness.results import CHECK_RESULTS, FAILED, INFORMATION, PASSED, WARNING, Result
 
 NOT_APPLICABLE = "not applicable"
-FORMATS = ("summary", "list", "none")
+FORMATS = ("auto", "summary", "fleet", "list", "none")
+AUTO_FLEET_FROM = 20  # auto: the per-host lines up to this many hosts, the fleet table beyond
+FLEET_HOST_LINES = 100  # the fleet table lists at most this many hosts not ready
 
 # Results whose arguments the troubleshooter leaves unset (``$null``) rather than an empty list:
 # PowerShell prints nothing after ``:`` for those and ``{}`` for an empty list. From the sample
@@ -119,22 +129,68 @@ def list_heading(entry: HostReport, lang: str = DEFAULT_LANGUAGE) -> str:
     return printable(ui("terminal.host_list", lang, host=entry.host))
 
 
+def fleet_lines(view: FleetView, lang: str = DEFAULT_LANGUAGE, limit: int = FLEET_HOST_LINES
+                ) -> list[tuple[str | None, str]]:
+    """``(colour level, line)`` of the fleet table: hosts by state, rules by count, hosts not ready."""
+    separator = ui("terminal.separator", lang)
+    lines: list[tuple[str | None, str]] = []
+    states = separator.join(ui("terminal.state", lang, state=ui(f"state.{state}", lang), count=view.count(state))
+                            for state in STATES if view.count(state) or state != "not applicable")
+    lines.append((None, states))
+    totals = view.results()
+    lines.append((None, ui("fleet.results", lang, parts=separator.join(
+        ui("terminal.count", lang, count=n, check=check_result_name(check, lang)) for check, n in totals.items() if n))))
+    counts = view.rules_by_count()
+    if counts:
+        width = max(len(c.rule_id) for c in counts) + 2
+        failed, warned = ui("rules.failed", lang), ui("rules.warned", lang)
+        lines.append((None, f"{ui('rules.rule', lang):<{width}}{failed:>16}  {warned:>20}"))
+        for count in counts:
+            level = FAILED if count.failed else WARNING
+            lines.append((level, f"{count.rule_id:<{width}}{count.failed:>16}  {count.warned:>20}"))
+    else:
+        lines.append((PASSED, ui("rules.none", lang)))
+    not_ready = view.not_ready()
+    lines.append((None, ui("hosts.heading", lang, count=len(not_ready))))
+    for host in not_ready[:limit]:
+        if host.state == NOT_CHECKED and host.cause is not None:
+            why = f"{reason(host.cause.CheckResultMessageId)}  {host.cause.CheckResultMessage}"
+        elif host.state == NOT_CHECKED:
+            why = ui("hosts.no_result", lang)
+        else:
+            why = ", ".join(r.RuleId for r in host.failed)
+        lines.append((FAILED, printable(f"{host.host}  {ui(f'state.{host.state}', lang)}  {why}")))
+    if len(not_ready) > limit:
+        lines.append((None, ui("terminal.more_hosts", lang, count=len(not_ready) - limit)))
+    lines.append((None, ui("terminal.fleet_hint", lang)))
+    return lines
+
+
+def terminal_format(config: pytest.Config, hosts: int) -> str:
+    """The format this run's summary is written in: the option's, ``auto`` resolved by the number of hosts."""
+    fmt = config.getoption("readiness_format", "auto") or "auto"
+    if fmt == "auto":
+        return "summary" if hosts <= AUTO_FLEET_FROM else "fleet"
+    return str(fmt)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("readiness", "Update Management readiness of Windows hosts")
-    group.addoption("--readiness-format", choices=FORMATS, default="summary",
-                    help="terminal summary: 'summary' (what is not Passed, per host; default), "
-                    "'list' (the troubleshooter's Name : Value list), 'none'")
+    group.addoption("--readiness-format", choices=FORMATS, default="auto",
+                    help="terminal summary: 'auto' (default: 'summary' up to 20 hosts, 'fleet' beyond), "
+                    "'summary' (what is not Passed, per host), 'fleet' (hosts by state, rules by count, "
+                    "hosts not ready), 'list' (the troubleshooter's Name : Value list), 'none'")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """The readiness summary at the end of the terminal output, for a run that gathered results."""
     collector = config.stash.get(COLLECTOR_KEY, None)
-    fmt = config.getoption("readiness_format", "summary")
-    if collector is None or fmt == "none":
+    if collector is None or config.getoption("readiness_format", "auto") == "none":
         return
     hosts = collector.hosts()
     if not hosts:
         return
+    fmt = terminal_format(config, len(hosts))
     lang = report_language(config)
     if fmt == "list":
         for entry in hosts:
@@ -142,6 +198,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
             if entry.profile_reason:
                 terminalreporter.write_line(profile_line(entry, lang) or "")
             terminalreporter.write(format_list(entry.results))
+        return
+    if fmt == "fleet":
+        waivers = config.pluginmanager.get_plugin("readiness-waivers")
+        view = FleetView.build(hosts, list(getattr(waivers, "by_result", {}) or {}))
+        terminalreporter.write_sep("=", ui("terminal.fleet_heading", lang, count=len(hosts)))
+        for level, line in fleet_lines(view, lang):
+            terminalreporter.write_line(line, red=level == FAILED, yellow=level == WARNING, green=level == PASSED)
         return
     terminalreporter.write_sep("=", ui("terminal.heading", lang))
     for entry in hosts:
