@@ -102,9 +102,7 @@ class Run:
 
 
 RUN_KEY = pytest.StashKey[Run]()
-# The skip reason of a rule of another profile than the one ``auto`` chose for its host: the
-# reports leave such a rule out entirely (it is not the host's, not even "not applicable").
-OTHER_PROFILE = "other profile:"
+OTHER_PROFILE = profiles.OTHER_PROFILE
 
 
 

@@ -34,6 +34,10 @@ GUEST_AGENT_SERVICES = ("WindowsAzureGuestAgent", "RdAgent")
 ARC_SERVICE = "himds"
 
 
+# The skip reason of a rule of another profile than the one ``auto`` chose for its host: the
+# reports leave such a rule out entirely (it is not the host's, not even "not applicable").
+OTHER_PROFILE = "other profile:"
+
 def check_profile(name: str, where: str) -> str:
     """``name`` if it is a profile (or ``auto``); else a ValueError that names ``where`` it was given."""
     if name not in CHOICES:

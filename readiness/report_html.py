@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from readiness.catalog import RULES
+from readiness.catalog import DEFAULT_PROFILE, PROFILE_RULES, PROFILES, RULES
 from readiness.lang import DEFAULT_LANGUAGE, LANGUAGES, ui
 from readiness.outcomes import outcome_line
 from readiness.printable import printable
@@ -59,29 +59,32 @@ class Replay:
         self.hosts = host_reports(document)
         self.waivers = {(str(h["host"]), str(r.get("RuleId"))): r["Waiver"]
                         for h in document["hosts"] for r in h["results"] if "Waiver" in r}
-        # RuleId -> [(host, HostResult)], in the report's host order
-        self.by_rule: dict[str, list[tuple[str, HostResult]]] = {}
+        # (profile, RuleId) -> [(host, HostResult)], in the report's host order: a RuleId names
+        # another rule in another profile, so each profile's rules are tests of their own.
+        self.by_rule: dict[tuple[str, str], list[tuple[str, HostResult]]] = {}
         for entry in self.hosts:
             platform = entry.platform or "windows"
+            known = (entry.profile, entry.profile_reason)
             for result in entry.results:
-                found = HostResult(result.RuleId, entry.host, platform, result, entry.routes.get(result.RuleId))
-                self.by_rule.setdefault(result.RuleId, []).append((entry.host, found))
+                found = HostResult(result.RuleId, entry.host, platform, result, entry.routes.get(result.RuleId), *known)
+                self.by_rule.setdefault((entry.profile, result.RuleId), []).append((entry.host, found))
             for rule_id in entry.not_applicable:
-                self.by_rule.setdefault(rule_id, []).append((entry.host, HostResult(rule_id, entry.host, platform,
-                                                                                    None)))
+                self.by_rule.setdefault((entry.profile, rule_id), []).append(
+                    (entry.host, HostResult(rule_id, entry.host, platform, None, None, *known)))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
-        collector = ResultCollector([entry.host for entry in self.hosts])
+        collector = ResultCollector([entry.host for entry in self.hosts],
+                                    {entry.host: entry.profile for entry in self.hosts})
         config.stash[COLLECTOR_KEY] = collector
         config.stash[WAIVED_KEY] = waived_results(self.document)
         config.stash[_REPLAY_KEY] = self
         config.pluginmanager.register(collector, "readiness-collector")
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        rule_id = getattr(metafunc.function, "readiness_rule_id", None)
-        if rule_id is not None:
-            rows = self.by_rule.get(rule_id, [])
+        key = getattr(metafunc.function, "readiness_rule", None)
+        if key is not None:
+            rows = self.by_rule.get(key, [])
             metafunc.parametrize("readiness_replay", [found for _, found in rows], ids=[host for host, _ in rows])
 
     @pytest.hookimpl(tryfirst=True)
@@ -127,16 +130,23 @@ def _conclude(request: pytest.FixtureRequest, found: HostResult) -> None:
 
 
 def rule_tests() -> dict[str, Callable[..., None]]:
-    """``test_<RuleId>`` for every rule of the catalog, in its order, and any other RuleId the report holds."""
+    """``test_<RuleId>`` for every rule of the default profile's catalog, in its order, then the rules
+    of the other profiles the report holds (``test_<profile>_<RuleId>``, ``-`` as ``_``), each
+    profile's in its catalog's order, then any other RuleId the report holds."""
     held = _RUNNING[-1].by_rule if _RUNNING else {}
-    rule_ids = list(RULES) + [r for r in held if r not in RULES]
+    keys = [(DEFAULT_PROFILE, rule_id) for rule_id in RULES]
+    for profile in PROFILES:
+        if profile != DEFAULT_PROFILE and any(p == profile for p, _ in held):
+            keys += [(profile, rule_id) for rule_id in PROFILE_RULES[profile]]
+    keys += [key for key in held if key not in keys]
     tests = {}
-    for rule_id in rule_ids:
+    for profile, rule_id in keys:
         def test(request: pytest.FixtureRequest, readiness_replay: HostResult) -> None:
             _conclude(request, readiness_replay)
 
-        test.readiness_rule_id = rule_id  # type: ignore[attr-defined]  # read by Replay.pytest_generate_tests
-        test.__name__ = f"test_{rule_id}"
+        test.readiness_rule = (profile, rule_id)  # type: ignore[attr-defined]  # read by Replay.pytest_generate_tests
+        named = rule_id if profile == DEFAULT_PROFILE else f"{profile.replace('-', '_')}_{rule_id}"
+        test.__name__ = f"test_{named}"
         tests[test.__name__] = test
     return tests
 

@@ -137,7 +137,7 @@ def test_every_ui_string_has_both_languages(key):
 NEW_KEYS = {"report.language", "column.explanation", "remediation.message", "remediation.explanation",
             "terminal.explanation", "terminal.separator", "terminal.problem", "terminal.count",
             "terminal.total", "matrix.title", "matrix.title_state", "html.generated", "html.run_count",
-            "html.tests", "html.test", "terminal.profile_auto"}
+            "html.tests", "html.test", "terminal.profile_auto", "fleet.profile_heading"}
 
 
 def _sources() -> str:

@@ -459,13 +459,22 @@ def test_a_mixed_fleet_end_to_end(pytester):
     assert f"{display(vm)}  profile azure-vm" in out
     assert f"{display(auto)}  profile update-management (auto: neither the Azure VM guest agent" in out
     assert f"{display(vm)}  Passed  3 rules: 2 Passed, 1 Information" in out
-    # The HTML matrix (pytest.ini's default path under the root): a column per rule of each profile
-    # the hosts have, a host's cells only in its profile's columns.
+    # The HTML report (pytest.ini's default path under the root): a fleet summary per profile the
+    # hosts have, each with its own ids; the matrix of the hosts needing attention has a column per
+    # rule of their profile (here only the arc host: its waived himds and its TLS warning).
     page = (pytester.path / "reports" / "readiness.html").read_text(encoding="utf-8")
-    for rule_id in ("OperatingSystemCheck", "DotNetFrameworkInstalledCheck", "OSSupportedCheck", "HimdsServiceCheck"):
+    for profile, section in (("update-management", "readiness-fleet"), ("azure-vm", "readiness-fleet-azure-vm"),
+                             ("arc", "readiness-fleet-arc")):
+        assert f'id="{section}" data-profile="{profile}"' in page
+        assert f"Fleet readiness: profile {profile}" in page
+    for rule_id in ("OSSupportedCheck", "HimdsServiceCheck"):
         assert f'title="{rule_id}"' in page
+    assert 'title="OperatingSystemCheck"' not in page  # no host of update-management needs attention
     assert 'data-rule-id="HimdsServiceCheck" data-check-result="Failed"' in page
-    assert 'data-rule-id="MUEnableCheck" data-check-result="Information"' in page
+    assert 'id="rule-arc-TlsVersionCheck"' in page and 'href="#rule-arc-TlsVersionCheck"' in page
+    # Information is a pass: not listed among the results; auto's other profiles' rules not at all.
+    assert "MUEnableCheck" not in page.split('id="readiness-fleet-azure-vm"')[1].split('id="readiness-fleet-arc"')[0]
+    assert "other profile:" not in page
 
 
 def test_auto_over_captured_machines(pytester, tmp_path):

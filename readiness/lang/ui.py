@@ -57,6 +57,7 @@ UI: dict[str, dict[str, str]] = {
 
     # The fleet summary at the top of the HTML report (report_html.fleet_html).
     "fleet.heading": {"en": "Fleet readiness", "ja": "フリートの準備状況"},
+    "fleet.profile_heading": {"en": "Fleet readiness: profile {profile}", "ja": "フリートの準備状況: プロファイル {profile}"},
     "fleet.hosts": {"en": "{count} hosts", "ja": "ホスト {count} 台"},
     "fleet.results": {"en": "Results: {parts}", "ja": "結果: {parts}"},
     "state.not checked": {"en": "Not checked", "ja": "未チェック"},

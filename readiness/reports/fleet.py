@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from readiness.capture import CAPTURE_ERROR
-from readiness.catalog import RULES, RuleInfo
+from readiness.catalog import DEFAULT_PROFILE, PROFILE_RULES, PROFILES, RULES, RuleInfo
 from readiness.probe_pool import (
     ACCESS_DENIED,
     CONNECTION_LOST,
@@ -48,7 +48,7 @@ from readiness.probe_pool import (
     WINRM_FAULT,
 )
 from readiness.reports.gathering import HostReport
-from readiness.results import FAILED, PASSED, WARNING, Result
+from readiness.results import FAILED, INFORMATION, PASSED, WARNING, Result
 
 NOT_CHECKED = "not checked"
 NOT_APPLICABLE = "not applicable"
@@ -126,11 +126,17 @@ class FleetView:
     hosts: list[HostView]
     rules: list[RuleCount]
     catalog: Mapping[str, RuleInfo]
+    profile: str = DEFAULT_PROFILE
 
     @classmethod
     def build(cls, reports: Iterable[HostReport], waived: Iterable[tuple[str, str]] = (),
-              catalog: Mapping[str, RuleInfo] = RULES) -> FleetView:
-        """The view of ``reports``; ``waived`` holds the (host, RuleId) of Failed results a waiver covers."""
+              catalog: Mapping[str, RuleInfo] | None = None, profile: str = DEFAULT_PROFILE) -> FleetView:
+        """The view of ``reports``; ``waived`` holds the (host, RuleId) of Failed results a waiver covers.
+
+        ``reports`` are hosts of one ``profile``, whose catalog orders the rules unless ``catalog``
+        is given (a RuleId names another rule in another profile: see :func:`by_profile`)."""
+        if catalog is None:
+            catalog = PROFILE_RULES.get(profile, RULES)
         covered = set(waived)
         counts: dict[str, RuleCount] = {rule_id: RuleCount(rule_id, info) for rule_id, info in catalog.items()}
         hosts = []
@@ -140,7 +146,7 @@ class FleetView:
             view = HostView(index, entry.host, PASSED, [], [], [], 0, len(entry.not_applicable), cause)
             for result in order:
                 count = counts.setdefault(result.RuleId, RuleCount(result.RuleId, catalog.get(result.RuleId)))
-                if result.CheckResult == PASSED:
+                if result.CheckResult in (PASSED, INFORMATION):  # Information asks for no action: a pass
                     view.passed += 1
                     count.passed += 1
                     continue
@@ -158,7 +164,7 @@ class FleetView:
                 seen.append(view)
             view.state = _state(view, entry)
             hosts.append(view)
-        return cls(hosts, list(counts.values()), catalog)
+        return cls(hosts, list(counts.values()), catalog, profile)
 
     def count(self, state: str) -> int:
         return sum(1 for h in self.hosts if h.state == state)
@@ -215,6 +221,17 @@ class FleetView:
         return totals
 
 
+def by_profile(reports: Sequence[HostReport]) -> list[tuple[str, list[HostReport]]]:
+    """The hosts of each profile present, profiles in the catalog's order, hosts in the run's.
+
+    A fleet summary is made per profile: the same RuleId is another rule in another profile
+    (TlsVersionCheck of Update Management is not Update Manager's), so their counts never mix.
+    """
+    known = [p for p in PROFILES if any(r.profile == p for r in reports)]
+    other = sorted({r.profile for r in reports} - set(known))
+    return [(p, [r for r in reports if r.profile == p]) for p in (*known, *other)]
+
+
 def _position(catalog: Mapping[str, RuleInfo], rule_id: str) -> int:
     info = catalog.get(rule_id)
     return info.order if info is not None else 10**6
@@ -232,16 +249,20 @@ def _state(view: HostView, entry: HostReport) -> str:
     return PASSED if entry.results else NOT_APPLICABLE
 
 
-def host_reports(document: Mapping[str, Any], catalog: Mapping[str, RuleInfo] = RULES) -> list[HostReport]:
+def host_reports(document: Mapping[str, Any], catalog: Mapping[str, RuleInfo] | None = None) -> list[HostReport]:
     """The hosts of a troubleshooter JSON report (``--readiness-json``, or a merge) as the collector gives them.
 
     Compact results (``--readiness-json-compact``) get their rule's name, group and description
-    from the catalog, and their message from nothing: the compact form has none.
+    from the catalog (the host's profile's unless ``catalog`` is given), and their message from
+    nothing: the compact form has none. A report made before profiles is of the default profile.
     """
     out = []
     for host in document["hosts"]:
-        entry = HostReport(str(host["host"]), host.get("platform"))
-        entry.results = [_result(data, catalog) for data in host["results"]]
+        profile = str(host.get("profile") or DEFAULT_PROFILE)
+        entry = HostReport(str(host["host"]), host.get("platform"), profile=profile,
+                           profile_reason=host.get("profile_reason"))
+        rules = catalog if catalog is not None else PROFILE_RULES.get(profile, RULES)
+        entry.results = [_result(data, rules) for data in host["results"]]
         entry.not_applicable = [str(r) for r in host.get("not_applicable") or []]
         entry.routes = {str(k): str(v) for k, v in (host.get("routes") or {}).items()}
         out.append(entry)
@@ -265,5 +286,7 @@ def _result(data: Mapping[str, Any], catalog: Mapping[str, RuleInfo]) -> Result:
         CheckResult=str(data["CheckResult"]),
         CheckResultMessage=str(data.get("CheckResultMessage") or ""),
         CheckResultMessageId=str(data.get("CheckResultMessageId") or f"{rule_id}.{data['CheckResult']}"),
-        CheckResultMessageArguments=[str(a) for a in data.get("CheckResultMessageArguments") or []],
+        # null where the troubleshooter prints null (a variable it never set), a list otherwise
+        CheckResultMessageArguments=(None if "CheckResultMessageArguments" in data and data["CheckResultMessageArguments"] is None
+                                     else [str(a) for a in data.get("CheckResultMessageArguments") or []]),
     )

@@ -24,14 +24,15 @@ from typing import Any
 
 import pytest
 
-from readiness.catalog import RULES, RuleInfo
+from readiness.catalog import DEFAULT_PROFILE, PROFILE_RULES, RULES, RuleInfo
 from readiness.lang import DEFAULT_LANGUAGE, LANGUAGE_NAMES, check_result_name, explain, group_name, rule_name, ui
 from readiness.lang.ui import UI
+from readiness.profiles import OTHER_PROFILE
 from readiness.remediation import Remediation, for_rule
-from readiness.reports.fleet import HOST_REASONS, FleetView, reason
+from readiness.reports.fleet import HOST_REASONS, reason
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport, report_result
 from readiness.reports.language import report_language
-from readiness.results import FAILED, PASSED, WARNING, HostResult
+from readiness.results import FAILED, INFORMATION, PASSED, WARNING, HostResult
 
 NOT_APPLICABLE = "not applicable"
 NOT_RUN = "not run"
@@ -77,11 +78,16 @@ td.col-explanation { max-width: 60ch; }
 """
 
 
-def display_name(rule_id: str, info: RuleInfo | None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A rule's name for people: the catalog's translation, else the rule's own name, else its RuleId."""
-    if f"rule.{rule_id}" in UI:
-        return rule_name(rule_id, lang)
-    return info.name if info is not None else rule_id
+def display_name(rule_id: str, info: RuleInfo | None, lang: str = DEFAULT_LANGUAGE,
+                 profile: str = DEFAULT_PROFILE) -> str:
+    """A rule's name for people: the catalog's translation (the rule of ``profile``: a RuleId names
+    another rule in another profile), else the rule's own name, else its RuleId."""
+    if profile == DEFAULT_PROFILE and f"rule.{rule_id}" not in UI:
+        return info.name if info is not None else rule_id
+    try:
+        return rule_name(rule_id, lang, profile)
+    except KeyError:
+        return info.name if info is not None else rule_id
 
 
 def esc(value: Any) -> str:
@@ -119,14 +125,14 @@ def remediation_html(found: HostResult, lang: str = DEFAULT_LANGUAGE) -> str:
     """
     result = found.result
     assert result is not None
-    entry = for_rule(result.RuleId, lang)
+    entry = for_rule(result.RuleId, lang, found.profile)
     kind = "warning" if result.CheckResult == WARNING else "failed"
     heading = ui("remediation.heading", lang, rule_id=result.RuleId,
                  check=check_result_name(result.CheckResult, lang), host=found.host)
     if lang == DEFAULT_LANGUAGE:
         said = f"<p>{esc(result.CheckResultMessage)}</p>"
     else:
-        explanation = explain(result.CheckResultMessageId, lang, result.CheckResultMessage)
+        explanation = explain(result.CheckResultMessageId, lang, result.CheckResultMessage, profile=found.profile)
         said = (f"<h4>{esc(ui('remediation.message', lang))}</h4>"
                 f'<p class="readiness-message" lang="en">{esc(result.CheckResultMessage)}</p>')
         if explanation:
@@ -170,7 +176,7 @@ def page_head(lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE, anchors: list[str] | None = None,
-                catalog: Mapping[str, RuleInfo] = RULES, alone: bool = True) -> str:
+                catalog: Mapping[str, RuleInfo] = RULES, alone: bool = True, profile: str = DEFAULT_PROFILE) -> str:
     """One row per host, one cell per rule, coloured by CheckResult; an unchecked host is Failed.
 
     The cells' ``data-check-result`` is the CheckResult itself in every language; ``anchors``, one
@@ -178,7 +184,7 @@ def matrix_html(hosts: list[HostReport], lang: str = DEFAULT_LANGUAGE, anchors: 
     in its order. ``alone``: the style and language line first (:func:`page_head`), for a matrix on its own.
     """
     head = "".join(
-        f'<th class="rule" title="{esc(info.rule_id)}">{esc(display_name(info.rule_id, info, lang))}</th>'
+        f'<th class="rule" title="{esc(info.rule_id)}">{esc(display_name(info.rule_id, info, lang, profile))}</th>'
         for info in catalog.values()
     )
     rows = []
@@ -388,6 +394,17 @@ class HtmlReport:
         ours = [f'<th class="sortable" data-column-type="{col}">{esc(name)}</th>' for col, name in self._columns()]
         cells[1:1] = ours
 
+    def _other_profile(self, report: Any) -> bool:
+        """Whether this is a rule of a profile ``auto`` did not give the host: in no report, its row dropped."""
+        if report.when != "call":
+            return report.nodeid in self._dropped and not report.failed
+        longrepr = getattr(report, "longrepr", None)
+        said = longrepr[2] if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+        if str(said).removeprefix("Skipped: ").startswith(OTHER_PROFILE):
+            self._dropped.add(report.nodeid)
+            return True
+        return False
+
     def _summarised(self, report: Any, found: HostResult) -> bool:
         """Whether the fleet summary stands for this row: Passed, not applicable, or a repeat of a host's failure.
 
@@ -397,7 +414,7 @@ class HtmlReport:
         if report.when != "call":
             return report.nodeid in self._dropped and not report.failed
         result = found.result
-        if result is None or result.CheckResult == PASSED:
+        if result is None or result.CheckResult in (PASSED, INFORMATION):
             dropped = not report.failed
         elif result.CheckResult != FAILED or reason(result.CheckResultMessageId) not in HOST_REASONS:
             dropped = False
@@ -416,7 +433,11 @@ class HtmlReport:
         found = report_result(report)
         self._cells(report, found, cells)
         outcome = yield
-        if found is not None and self._summarised(report, found):
+        if found is None and self._other_profile(report):
+            if report.when == "call" and self._data is not None:
+                self._data.outcomes = "skipped"
+            cells.clear()
+        elif found is not None and self._summarised(report, found):
             if report.when == "call" and self._data is not None:
                 # pytest-html counts a test when it adds its row: count the test whose row is dropped
                 self._data.outcomes = "skipped" if report.skipped and not hasattr(report, "wasxfail") else (
@@ -436,7 +457,7 @@ class HtmlReport:
             return
         result = found.result
         check = result.CheckResult if result else NOT_APPLICABLE
-        info = RULES.get(found.rule_id)
+        info = PROFILE_RULES.get(found.profile, RULES).get(found.rule_id)
         group = info.group_name if info else (result.RuleGroupName if result else "")
         group_id = info.group_id if info else (result.RuleGroupId if result else "")
         ours = [
@@ -447,7 +468,8 @@ class HtmlReport:
             cell("message", result.CheckResultMessage if result else ""),
         ]
         if self.lang != DEFAULT_LANGUAGE:
-            explanation = explain(result.CheckResultMessageId, self.lang, result.CheckResultMessage) if result else None
+            explanation = (explain(result.CheckResultMessageId, self.lang, result.CheckResultMessage, profile=found.profile)
+                           if result else None)
             ours.append(cell(EXPLANATION, explanation or ""))
         cells[1:1] = ours
 
@@ -463,13 +485,11 @@ class HtmlReport:
         collector = config.stash.get(COLLECTOR_KEY, None)
         if collector is None:
             return
-        from readiness.reports.fleet_html import fleet_html
+        from readiness.reports.fleet_html import fleet_page
 
         waivers = config.pluginmanager.get_plugin("readiness-waivers")
         waived = list(getattr(waivers, "by_result", {}) or config.stash.get(WAIVED_KEY, []))
-        reports = collector.hosts()
-        view = FleetView.build(reports, waived)
-        prefix.append(page_script(self.lang) + fleet_html(view, reports, self.lang))
+        prefix.append(page_script(self.lang) + fleet_page(collector.hosts(), waived, self.lang))
 
 
 __all__ = ["WAIVED_KEY", "HtmlReport", "display_name", "matrix_html", "page_script", "remediation_html"]

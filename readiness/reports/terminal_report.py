@@ -29,7 +29,7 @@ import pytest
 from readiness.catalog import DEFAULT_PROFILE
 from readiness.lang import DEFAULT_LANGUAGE, check_result_name, explain, ui
 from readiness.printable import printable
-from readiness.reports.fleet import NOT_CHECKED, STATES, FleetView, reason
+from readiness.reports.fleet import NOT_CHECKED, STATES, FleetView, by_profile, reason
 from readiness.reports.gathering import COLLECTOR_KEY, HostReport
 from readiness.reports.language import report_language
 from readiness.results import CHECK_RESULTS, FAILED, INFORMATION, PASSED, WARNING, Result
@@ -105,7 +105,7 @@ def problem_lines(entry: HostReport, lang: str = DEFAULT_LANGUAGE) -> list[tuple
         line = ui("terminal.problem", lang, host=entry.host, rule_id=result.RuleId,
                   check=check_result_name(result.CheckResult, lang), message=result.CheckResultMessage) + suffix
         lines.append((result.CheckResult, printable(line)))
-        explanation = explain(result.CheckResultMessageId, lang, result.CheckResultMessage)
+        explanation = explain(result.CheckResultMessageId, lang, result.CheckResultMessage, profile=entry.profile)
         if explanation:
             lines.append((result.CheckResult, printable(ui("terminal.explanation", lang, explanation=explanation))))
     return lines
@@ -201,10 +201,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     if fmt == "fleet":
         waivers = config.pluginmanager.get_plugin("readiness-waivers")
-        view = FleetView.build(hosts, list(getattr(waivers, "by_result", {}) or {}))
+        waived = list(getattr(waivers, "by_result", {}) or {})
         terminalreporter.write_sep("=", ui("terminal.fleet_heading", lang, count=len(hosts)))
-        for level, line in fleet_lines(view, lang):
-            terminalreporter.write_line(line, red=level == FAILED, yellow=level == WARNING, green=level == PASSED)
+        groups = by_profile(hosts)
+        for name, members in groups:  # one table per profile: a RuleId is another rule in another profile
+            if len(groups) > 1:
+                terminalreporter.write_sep("-", ui("fleet.profile_heading", lang, profile=name))
+            view = FleetView.build(members, waived, profile=name)
+            for level, line in fleet_lines(view, lang):
+                terminalreporter.write_line(line, red=level == FAILED, yellow=level == WARNING, green=level == PASSED)
         return
     terminalreporter.write_sep("=", ui("terminal.heading", lang))
     for entry in hosts:
