@@ -27,6 +27,7 @@ import winrm
 
 from readiness import catalog
 from readiness import probe as probe_transport
+from readiness.connection import _build_session
 from readiness.endpoints import Endpoints, probe_input
 
 CONFTEST = '''\
@@ -118,6 +119,9 @@ def write_floor_project(folder: Path, hosts: list[str], results: Mapping[str, li
 
 def _cycle(url: str, user: str, password: str, command: str, stdin: bytes) -> int:
     protocol = winrm.Protocol(url, transport="ntlm", username=user, password=password, proxy=None)
+    # As the suite builds its sessions: requests reading os.environ from many threads at once
+    # (proxy settings, on every request) fails with KeyError; the session is built without it.
+    _build_session(protocol)
     shell = protocol.open_shell()
     command_id = protocol.run_command(shell, command, console_mode_stdin=False)  # stdin as a pipe, as the suite does
     protocol.send_command_input(shell, command_id, stdin, end=True)
