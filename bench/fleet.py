@@ -376,17 +376,21 @@ def main(argv: list[str] | None = None, on_report: Callable[[Row], Row] | None =
             row["load_average_after"] = os.getloadavg()[0]
             rows.append(row)
             print(format_row(row), flush=True)
+            if args.output:  # after each size: a long run stopped later keeps what it measured
+                _write(args.output, args.latency_ms, rows)
     print(f"(cpus: {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}; x floor = suite wall / (floor pytest "
           f"+ bare pywinrm cycles + one {CONNECT_TIMEOUT_S:g} s connect timeout); at once = most WinRM connections "
           f"open together; 32 = the suite at --probe-concurrency {OLD_DEFAULT_CONCURRENCY}, the old default)")
     for line in verdicts(rows):
         print(line)
-    if args.output:
-        data = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                "latency_ms": args.latency_ms, "mix": dict(MIX), "targets": TARGETS, "rows": rows}
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def _write(path: str, latency_ms: float, rows: list[Row]) -> None:
+    data = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+            "latency_ms": latency_ms, "mix": dict(MIX), "targets": TARGETS, "rows": rows}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
