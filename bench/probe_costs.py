@@ -1,10 +1,10 @@
 """What a probe in flight costs the runner: threads, open files and memory per waiting host.
 
 The emulator (its own process) serves N on-premises hosts whose probes each wait ``--wait``
-seconds (the IMDS connect timeout); this process probes them all at once on the suite's pool and,
-while every probe waits, reads its own threads, open file descriptors and resident memory from
-``/proc``. Printed: the totals before and at the peak, and the cost per probe in flight, which
-readiness/capacity.py's ``FDS_PER_PROBE`` and ``PROBE_BYTES`` must cover.
+seconds (the IMDS connect timeout); this process probes them all at once on the suite's pool and
+reads its own threads, open file descriptors and resident memory from
+``/proc``, from the first submit to the last result. Printed: the growth at the peak, and per probe
+in flight, which readiness/capacity.py's ``FDS_PER_PROBE`` and ``PROBE_BYTES`` must cover.
 
     .venv/bin/python bench/probe_costs.py                # 200 and 1000 hosts
     .venv/bin/python bench/probe_costs.py --hosts 2000 --wait 10
@@ -51,23 +51,29 @@ def measure(hosts: int, wait_s: float, folder: Path) -> dict[str, float]:
         plan = plan_concurrency(hosts, None)
         pool = ProbePool(settings, plan.bound)
         threads0, fds0, rss0 = sample()
+        peak = [threads0, fds0, rss0]
+        done = threading.Event()
+
+        def watch() -> None:  # from before the first submit to the last result: the peak is while they wait
+            while not done.wait(0.05):
+                peak[:] = [max(a, b) for a, b in zip(peak, sample(), strict=True)]
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         started = time.monotonic()
         for spec in specs:
             pool.submit(spec)
-        peak = (threads0, fds0, rss0)
-        while time.monotonic() - started < wait_s * 0.9:  # every probe is waiting on its host by now
-            now = sample()
-            peak = (max(peak[0], now[0]), max(peak[1], now[1]), max(peak[2], now[2]))
-            time.sleep(0.05)
         failed = [r.failure for r in (pool.result(s) for s in specs) if r.failure is not None]
+        done.set()
+        watcher.join()
         elapsed = time.monotonic() - started
     finally:
         emulator.stop()
     if failed:
         raise SystemExit(f"bench/probe_costs.py: {len(failed)} probe(s) failed, e.g. {failed[0]}")
-    in_flight = min(hosts, plan.bound)
-    return {"hosts": hosts, "bound": plan.bound, "elapsed_s": elapsed,
-            "threads": peak[0] - threads0, "fds": peak[1] - fds0, "rss_mib": (peak[2] - rss0) / MIB,
+    in_flight = max(1, peak[0] - threads0 - 1)  # the probe threads alive at once (the watcher apart)
+    return {"hosts": hosts, "bound": plan.bound, "elapsed_s": elapsed, "threads": in_flight,
+            "fds": peak[1] - fds0, "rss_mib": (peak[2] - rss0) / MIB,
             "fds_per_probe": (peak[1] - fds0) / in_flight, "kib_per_probe": (peak[2] - rss0) / in_flight / 1024}
 
 
