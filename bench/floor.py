@@ -3,8 +3,10 @@
 Two parts, measured separately and added up:
 
 - :func:`write_floor_project`: a pytest project of N hosts x 20 trivial tests, one per
-  RuleId, each recording what a rule test records, with the same report
-  writers (pytest-html self-contained, the troubleshooter JSON, the terminal summary).
+  RuleId, each recording what a rule test records and ending as the rule's result does (pass,
+  xfail for PassedWithWarning, fail for Failed), with the same report writers (pytest-html
+  self-contained, the troubleshooter JSON, the terminal summary). Given the results of a suite
+  run, it gives the same outcomes and writes the same reports; without, every test passes.
 - :func:`shell_cycles`: one bare pywinrm shell cycle per host (NTLM with message encryption,
   open shell, the probe's command line with its standard input, receive to the end, delete
   the shell) at a given concurrency, against the same emulator.
@@ -17,12 +19,15 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import winrm
 
 from readiness import catalog
 from readiness import probe as probe_transport
+from readiness.connection import _build_session
 from readiness.endpoints import Endpoints, probe_input
 
 CONFTEST = '''\
@@ -53,26 +58,39 @@ def pytest_generate_tests(metafunc):
 '''
 
 TEST_HEAD = '''\
-"""Trivial tests, one per RuleId and host, that record what a rule test records."""
+"""Trivial tests, one per RuleId and host, that record what a rule test records and end as it does."""
+import json
+from pathlib import Path
+
+import pytest
+
 from readiness import catalog
+from readiness.outcomes import outcome_line
 from readiness.reports.gathering import record
 from readiness.results import HostResult, Result
 
-RESULTS = {
+PASSED = {
     info.rule_id: Result(info.rule_id, info.group_id, info.name, info.group_name, info.description,
                          "Passed", "Passed", f"{info.rule_id}.Passed", [])
     for info in catalog.RULES.values()
 }
+# host -> the full result objects to report for it (a suite run's); a host not here passes every rule.
+GIVEN = json.loads((Path(__file__).parent / "results.json").read_text())
+RESULTS = {(host, r["RuleId"]): Result.from_dict(r) for host, results in GIVEN.items() for r in results}
 
 
 def _record(request, host, rule_id):
-    result = RESULTS[rule_id]
+    result = RESULTS.get((host, rule_id)) or PASSED[rule_id]
     props = request.node.user_properties
     props.append(("host", host))
     props.append(("RuleId", rule_id))
     props.append(("CheckResult", result.CheckResult))
     props.append(("CheckResultMessageId", result.CheckResultMessageId))
     record(request.node, HostResult(rule_id, host, "windows", result, None))
+    if result.CheckResult == "PassedWithWarning":
+        pytest.xfail(outcome_line(result))
+    if result.CheckResult == "Failed":
+        pytest.fail(outcome_line(result), pytrace=False)
 '''
 
 TEST = '''
@@ -82,11 +100,17 @@ def test_{rule_id}(request, host):
 '''
 
 
-def write_floor_project(folder: Path, hosts: list[str]) -> Path:
-    """Write the floor project into ``folder``; returns the folder (run pytest there)."""
+def write_floor_project(folder: Path, hosts: list[str], results: Mapping[str, list[dict[str, Any]]] | None = None
+                        ) -> Path:
+    """Write the floor project into ``folder``; returns the folder (run pytest there).
+
+    ``results``: host -> its full result objects (the ``results`` of a host in the troubleshooter
+    JSON of a suite run), for the same outcomes and reports; a host without passes every rule.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     (folder / "hosts.json").write_text(json.dumps(hosts), encoding="utf-8")
+    (folder / "results.json").write_text(json.dumps(dict(results or {})), encoding="utf-8")
     (folder / "conftest.py").write_text(CONFTEST, encoding="utf-8")
     body = TEST_HEAD + "".join(TEST.format(rule_id=rule_id) for rule_id in catalog.RULES)
     (folder / "test_floor.py").write_text(body, encoding="utf-8")
@@ -95,6 +119,9 @@ def write_floor_project(folder: Path, hosts: list[str]) -> Path:
 
 def _cycle(url: str, user: str, password: str, command: str, stdin: bytes) -> int:
     protocol = winrm.Protocol(url, transport="ntlm", username=user, password=password, proxy=None)
+    # As the suite builds its sessions: requests reading os.environ from many threads at once
+    # (proxy settings, on every request) fails with KeyError; the session is built without it.
+    _build_session(protocol)
     shell = protocol.open_shell()
     command_id = protocol.run_command(shell, command, console_mode_stdin=False)  # stdin as a pipe, as the suite does
     protocol.send_command_input(shell, command_id, stdin, end=True)

@@ -165,7 +165,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state = CaptureRun(captures, run.settings.location, config.getoption("max_capture_age"), save_dir)
     config.stash[CAPTURE_RUN_KEY] = state
     previous = run.pool
-    run.pool = ProbePool(run.probe_settings, max_workers=config.getoption("probe_concurrency"), probe=state.probe,
+    run.pool = ProbePool(run.probe_settings, max_workers=run.concurrency.bound, probe=state.probe,
                          settings_for=run.probe_settings_for)
     previous.shutdown()
 

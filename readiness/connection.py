@@ -93,6 +93,9 @@ class WinRMOptions:
     ca_trust_path: str | None = None  # --winrm-ca-trust; None: the system's trust store (system_trust_store())
     read_timeout_sec: int = 30
     operation_timeout_sec: int = 20
+    # Waiting for the host to accept the TCP connection: a host that is off or behind a firewall
+    # that drops the attempt never answers it, and pywinrm would wait the whole read timeout.
+    connect_timeout_sec: float = 5.0
     cert_pem: str | None = None
     cert_key_pem: str | None = None
     password: str | None = dataclasses.field(default=None, repr=False)  # --winrm-password-file's
@@ -182,6 +185,8 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
             # negotiate for an address: NTLM at once, as Windows does (kerberos_target_problem)
             mechanism = "ntlm" if transport == "negotiate" and is_address(name) else transport
             self.negotiate = (mechanism, name)
+        # requests' (connect, read) timeouts: pywinrm gives requests its read timeout alone, for both.
+        self.timeouts = (min(options.connect_timeout_sec, float(read_timeout)), read_timeout)
         self._protocol: winrm.protocol.Protocol | None = None
         self._shell: str | None = None
         base.BaseBackend.__init__(self, spec.display, *args, **kwargs)
@@ -193,6 +198,8 @@ class WinRMBackend(testinfra.backend.winrm.WinRMBackend):
     def protocol(self) -> winrm.protocol.Protocol:
         if self._protocol is None:
             protocol = winrm.protocol.Protocol(**self.conn_args)
+            # The transport hands this to requests' send as is; the NTLM and Negotiate legs reuse it.
+            protocol.transport.read_timeout_sec = self.timeouts  # type: ignore[assignment]
             _build_session(protocol, self.negotiate)
             self._protocol = protocol
         return self._protocol

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from readiness import catalog, profiles, redact, scheduling
+from readiness.capacity import Plan, plan_concurrency
 from readiness.connection import (
     NEEDS_PASSWORD,
     TRANSPORTS,
@@ -66,6 +67,7 @@ class Run:
     settings: Settings
     probe_settings: ProbeSettings
     pool: ProbePool
+    concurrency: Plan  # how many hosts are probed at once, and what bounds it
     strict_warnings: bool
     owned: Callable[[int], bool]  # which hosts (by index) this process probes up front
     # Host display -> the profile asked for it (its ?profile=, else --readiness-profile; may be "auto").
@@ -140,8 +142,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--probe-timeout", type=seconds, default=120.0, metavar="SECONDS",
                     help="bound of one host's whole probe (default 120; checked between WinRM long polls, "
                          "so it can run over by up to --winrm-read-timeout)")
-    group.addoption("--probe-concurrency", type=whole_number, default=32, metavar="N",
-                    help="hosts probed at once (default 32)")
+    group.addoption("--probe-concurrency", type=whole_number, default=None, metavar="N",
+                    help="hosts probed at once (default: every host, up to 1024 and what the open-file limit "
+                         "and memory allow)")
+    group.addoption("--winrm-connect-timeout", type=seconds, default=5.0, metavar="SECONDS",
+                    help="seconds to wait for a WinRM host to accept a connection (default 5)")
     group.addoption("--shard", default=None, metavar="K/N|auto",
                     help="check only shard K of N of the hosts (stable split for CI matrix jobs); auto: K and N "
                          "from the CI system (GitLab CI_NODE_INDEX/CI_NODE_TOTAL, Azure Pipelines "
@@ -261,17 +266,18 @@ def pytest_configure(config: pytest.Config) -> None:
         profile=profiles.DEFAULT,  # the base input; each host's is Run.probe_settings_for
         **wait_settings(config),
     )
+    concurrency = plan_concurrency(len(specs), config.getoption("probe_concurrency"))
     run = Run(
         hosts=specs,
         settings=Settings(location=location, cloud=config.getoption("azure_cloud")),
         probe_settings=probe_settings,
         pool=ProbePool(probe_settings, max_workers=1),  # replaced below, once the run can say each host's input
+        concurrency=concurrency,
         strict_warnings=config.getoption("strict_warnings"),
         owned=_owned_hosts(config),
         host_profiles={spec.display: spec.profile or default_profile for spec in specs},
     )
-    run.pool = ProbePool(probe_settings, max_workers=config.getoption("probe_concurrency"),
-                         settings_for=run.probe_settings_for)
+    run.pool = ProbePool(probe_settings, max_workers=concurrency.bound, settings_for=run.probe_settings_for)
     config.stash[RUN_KEY] = run
     if config.getoption("collectonly"):
         return  # collecting checks no host and gathers no result: the report plugins write nothing
@@ -286,6 +292,7 @@ def _winrm_options(config: pytest.Config, password: str | None = None) -> WinRMO
         transport=config.getoption("winrm_transport"),
         ca_trust_path=_path(config, config.getoption("winrm_ca_trust")),
         read_timeout_sec=read_timeout,
+        connect_timeout_sec=min(float(read_timeout), config.getoption("winrm_connect_timeout")),
         # pywinrm requires the long poll to end before the read timeout.
         operation_timeout_sec=min(config.getoption("winrm_operation_timeout"), max(1, read_timeout - 1)),
         cert_pem=_path(config, config.getoption("winrm_cert_pem")),
@@ -568,6 +575,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             # A --shard that got none of the hosts (more shards than hosts): nothing to check is
             # its whole, correct answer, and must not fail its CI job.
             session.exitstatus = pytest.ExitCode.OK
+        if run.pool.degraded:
+            _warn(session.config, f"readiness: warning: {run.pool.degraded}")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -584,6 +593,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             metadata_key = None
         if metadata_key is not None and metadata_key in config.stash:
             config.stash[metadata_key]["Insecure transport"] = insecure.summary()
+    plan = run.concurrency
+    if plan.limited_by in ("open files", "memory"):
+        _warn(config, f"readiness: warning: probe concurrency {plan.describe()}; the other hosts wait their turn")
     with_password = sum(1 for spec in run.hosts if spec.password is not None and spec.source == "url")
     if with_password:
         _warn(config, f"readiness: warning: {with_password} host URL(s) carry a password, which other users of "
@@ -610,7 +622,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     for spec in run.hosts:
         asked[run.requested(spec)] = asked.get(run.requested(spec), 0) + 1
     lines = [(f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
-              f"probe concurrency {config.getoption('probe_concurrency')}")]
+              f"probe concurrency {run.concurrency.describe()}")]
     if set(asked) != {profiles.DEFAULT} or run.settings.cloud:
         shown = ", ".join(f"{n} {profile}" for profile, n in asked.items())
         lines.append(f"readiness: profiles: {shown}; Azure cloud {run.settings.cloud or 'AzureCloud (default)'}")

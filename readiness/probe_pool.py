@@ -7,10 +7,12 @@ and a one-line message naming the host and the cause. Nothing here passes by def
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import dataclasses
 import errno
 import json
+import os
 import re
 import socket
 import ssl
@@ -139,10 +141,19 @@ def classify(exc: BaseException, spec: HostSpec, settings: ProbeSettings) -> Hos
     if any(isinstance(e, requests.exceptions.ReadTimeout) for e in chain):
         return HostFailure(TIMEOUT, f"WinRM on {where} accepted the connection but did not answer within "
                                     f"{settings.winrm.read_timeout_sec} s")
-    if any(isinstance(e, requests.exceptions.ConnectTimeout) for e in chain) or any(
-            isinstance(e, (socket.timeout, TimeoutError)) for e in chain):
+    if any(isinstance(e, requests.exceptions.ConnectTimeout) for e in chain):
+        connect = min(settings.winrm.connect_timeout_sec, float(spec.option("read_timeout_sec")
+                                                                 or settings.winrm.read_timeout_sec))
+        return HostFailure(HOST_UNREACHABLE, f"no answer connecting to {where} within {connect:g} s "
+                                             f"(--winrm-connect-timeout)", transient=True)
+    if any(isinstance(e, (socket.timeout, TimeoutError)) for e in chain):
         return HostFailure(HOST_UNREACHABLE, f"no answer connecting to {where} within {settings.winrm.read_timeout_sec} s",
                            transient=True)
+    exhausted = next((e for e in chain if isinstance(e, OSError) and e.errno in (errno.EMFILE, errno.ENFILE)), None)
+    if exhausted is not None:  # the runner's limit, not the host's fault: say whose and what to change
+        return HostFailure(HOST_ERROR, f"cannot connect to {where}: this runner ran out of open files "
+                                       f"({os.strerror(exhausted.errno or 0)}): lower --probe-concurrency "
+                                       f"or raise the limit (ulimit -n)")
     if any(isinstance(e, ConnectionRefusedError) for e in chain):
         return HostFailure(HOST_UNREACHABLE, f"connection to {where} refused (is WinRM listening on that port?)",
                            transient=True)
@@ -307,7 +318,15 @@ def probe_waiting(spec: HostSpec, settings: ProbeSettings,
 
 
 class ProbePool:
-    """Probes hosts on a bounded pool of threads; each host once, whoever asks first."""
+    """Probes hosts on threads, each host once, whoever asks first; at most ``max_workers`` at once.
+
+    A thread is started for each host submitted while fewer than ``max_workers`` run, and ends
+    when no host is left to probe: nothing idles, and a fleet waiting on its network holds one
+    thread and one connection per host in flight (``readiness.capacity`` sets the bound). When
+    the system refuses another thread, the hosts queue for the threads already running (the
+    bound is lowered and ``degraded`` says why); with no thread at all, whoever asks for a
+    host's result probes it.
+    """
 
     def __init__(self, settings: ProbeSettings, max_workers: int = 32,
                  probe: Callable[[HostSpec, ProbeSettings], HostProbe] = probe_host,
@@ -316,22 +335,77 @@ class ProbePool:
         self._probe = probe
         # A host's own settings: the probe input of its readiness profile (None: ``settings`` for all).
         self._settings_for = settings_for
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, max_workers),
-                                                               thread_name_prefix="readiness-probe")
+        self.bound = max(1, max_workers)
+        self.degraded: str | None = None
         self._futures: dict[str, concurrent.futures.Future[HostProbe]] = {}
+        self._queue: collections.deque[tuple[HostSpec, concurrent.futures.Future[HostProbe]]] = collections.deque()
+        self._workers = 0
+        self._closed = False
         self._lock = threading.Lock()
 
     def submit(self, spec: HostSpec) -> concurrent.futures.Future[HostProbe]:
         with self._lock:
             future = self._futures.get(spec.display)
             if future is None:
-                settings = self._settings_for(spec) if self._settings_for is not None else self._settings
-                future = self._executor.submit(self._probe, spec, settings)
+                future = concurrent.futures.Future()
                 self._futures[spec.display] = future
+                if self._closed:
+                    future.cancel()
+                    return future
+                self._queue.append((spec, future))
+                self._start_worker()
             return future
 
+    def _start_worker(self) -> None:
+        """Under the lock: one more thread, if the bound allows and the system gives one."""
+        if self._workers >= self.bound:
+            return
+        thread = threading.Thread(target=self._work, name=f"readiness-probe-{self._workers}", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError as exc:  # "can't start new thread": RLIMIT_NPROC, threads-max, a cgroup's pids.max
+            self.bound = max(1, self._workers)
+            self.degraded = (f"the system refused thread {self._workers + 1} ({exc}): "
+                             f"{self._workers or 'no'} probe(s) at once from then on")
+            return
+        self._workers += 1
+
+    def _next(self, worker: bool = True) -> tuple[HostSpec, concurrent.futures.Future[HostProbe]] | None:
+        """The next host to probe; None, and one worker fewer (under the same lock, so no host
+        submitted meanwhile is left without a thread), when there is none."""
+        with self._lock:
+            while self._queue and not self._closed:
+                spec, future = self._queue.popleft()
+                if future.set_running_or_notify_cancel():
+                    return spec, future
+            if worker:
+                self._workers -= 1
+            return None
+
+    def _run(self, spec: HostSpec, future: concurrent.futures.Future[HostProbe]) -> None:
+        try:
+            settings = self._settings_for(spec) if self._settings_for is not None else self._settings
+            future.set_result(self._probe(spec, settings))
+        except BaseException as exc:  # noqa: BLE001 -- the probe's own bug reaches whoever waits on the host
+            future.set_exception(exc)
+
+    def _work(self) -> None:
+        while (item := self._next()) is not None:
+            self._run(*item)
+
     def result(self, spec: HostSpec) -> HostProbe:
-        return self.submit(spec).result()
+        future = self.submit(spec)
+        if not future.done() and self._workers == 0:  # no thread could be had: probe it here
+            while (item := self._next(worker=False)) is not None:
+                self._run(*item)
+                if item[1] is future:
+                    break
+        return future.result()
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Probe no more hosts; probes in flight end on their own (their threads do not hold the exit)."""
+        with self._lock:
+            self._closed = True
+            for _, future in self._queue:
+                future.cancel()
+            self._queue.clear()

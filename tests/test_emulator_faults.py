@@ -51,7 +51,7 @@ def _run_probe(fleet, name):
 
 
 def test_every_fault_is_covered_here():
-    tested = {"refuse", "reset", "hang", "http500", "unauthorized", "cmd_too_long", "probe_flood", "huge_response",
+    tested = {"refuse", "drop", "reset", "hang", "http500", "unauthorized", "cmd_too_long", "probe_flood", "huge_response",
               *PROBE_FAULTS}
     assert tested == set(FAULTS)
 
@@ -59,6 +59,14 @@ def test_every_fault_is_covered_here():
 def test_refuse(fleet):
     with pytest.raises(requests.exceptions.ConnectionError, match=r"[Rr]efused"):
         _session(fleet, "f-refuse").run_cmd("hostname")
+
+
+def test_drop(fleet):
+    """pywinrm's timeout is also its connect timeout: a dropped SYN ends in ConnectTimeout, never a connection."""
+    session = _session(fleet, "f-drop", transport="basic", read_timeout_sec=2, operation_timeout_sec=1)
+    with pytest.raises(requests.exceptions.ConnectTimeout):
+        session.run_cmd("hostname")
+    assert fleet.requests_per_host()["f-drop"] == 0
 
 
 def test_reset(fleet):

@@ -24,8 +24,10 @@ from tests.emulated import display, expected, fleet, host_url, run_suite, write_
 # No case here ends on the probe timeout; it bounds the flood, whose 32 MiB the emulator (in this
 # process, beside every other host) takes several seconds to send on 2 busy cores.
 READ_TIMEOUT, OPERATION_TIMEOUT, CONNECT_TIMEOUT, PROBE_TIMEOUT = 3, 2, 1, 20
+WINRM_CONNECT_TIMEOUT = 2  # a host that drops the connection attempt waits this, not the read timeout
 TIMEOUT_ARGS = ("--winrm-read-timeout", str(READ_TIMEOUT), "--winrm-operation-timeout", str(OPERATION_TIMEOUT),
-                "--connect-timeout", str(CONNECT_TIMEOUT), "--probe-timeout", str(PROBE_TIMEOUT))
+                "--connect-timeout", str(CONNECT_TIMEOUT), "--probe-timeout", str(PROBE_TIMEOUT),
+                "--winrm-connect-timeout", str(WINRM_CONNECT_TIMEOUT))
 # Longest wait a fault may cause (the read timeout), three times over, plus pytest's own start and
 # twenty rules for each of twenty hosts.
 RUN_BOUND = 3 * (READ_TIMEOUT + OPERATION_TIMEOUT + CONNECT_TIMEOUT) + 20
@@ -34,6 +36,8 @@ RUN_BOUND = 3 * (READ_TIMEOUT + OPERATION_TIMEOUT + CONNECT_TIMEOUT) + 20
 # faults but ways of reaching a healthy host: over HTTPS without its CA, with a wrong password.
 CASES: dict[str, tuple[str, tuple[str, ...]]] = {
     "refuse": ("HostUnreachable", ("refused",)),
+    "drop": ("HostUnreachable", ("no answer connecting to", f"within {WINRM_CONNECT_TIMEOUT} s",
+                                 "--winrm-connect-timeout")),
     "reset": ("ConnectionLost", ("closed in the middle of a response",)),
     "hang": ("Timeout", (f"did not answer within {READ_TIMEOUT} s",)),
     "tls": ("TlsError", ("not trusted", "--winrm-ca-trust", "no_verify_ssl=true")),
@@ -119,7 +123,8 @@ def test_each_fault_fails_only_its_host_with_a_named_reason_in_bounded_time(pyte
 def test_each_fault_fails_its_probe_within_its_bound():
     """Time to Failed per fault, one probe each, all at once: waits only where a timeout must fire."""
     settings = ProbeSettings(
-        winrm=WinRMOptions(read_timeout_sec=READ_TIMEOUT, operation_timeout_sec=OPERATION_TIMEOUT),
+        winrm=WinRMOptions(read_timeout_sec=READ_TIMEOUT, operation_timeout_sec=OPERATION_TIMEOUT,
+                           connect_timeout_sec=WINRM_CONNECT_TIMEOUT),
         probe_input=probe_input(Endpoints.for_location(None), CONNECT_TIMEOUT * 1000),
         probe_timeout_sec=PROBE_TIMEOUT)
 
@@ -140,6 +145,8 @@ def test_each_fault_fails_its_probe_within_its_bound():
         # The flood is 32 MiB received and unsealed before it is abandoned: bounded by the probe timeout.
         bound = READ_TIMEOUT + 2 if case == "hang" else PROBE_TIMEOUT if case == "probe_flood" else 3
         assert elapsed < bound, (case, elapsed)
+        if case in ("hang", "drop"):  # each waits its own timeout, no less
+            assert elapsed >= (READ_TIMEOUT if case == "hang" else WINRM_CONNECT_TIMEOUT) - 0.1, (case, elapsed)
 
 
 def test_a_probe_that_never_finishes_is_failed_with_timeout_at_the_probe_timeout(pytester):
