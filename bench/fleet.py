@@ -54,6 +54,7 @@ from bench.floor import shell_cycles, write_floor_project  # noqa: E402
 from bench.processes import measure  # noqa: E402
 from fixtures.emulator import free_base_address  # noqa: E402
 from readiness.capacity import plan_concurrency  # noqa: E402
+from readiness.reports.terminal_report import AUTO_FLEET_FROM  # noqa: E402
 
 HOSTS_DIR = ROOT / "fixtures" / "hosts"
 RULES_DIR = ROOT / "tests_readiness"
@@ -164,11 +165,13 @@ def _pytest(args: list[str], cwd: Path, timeout: float) -> tuple[float, int, str
 
 
 def _outcomes(output: str) -> dict[str, int]:
-    """pytest's last line: ``12 failed, 40 passed, 8 xfailed in 3.1s`` -> counts."""
+    """pytest's last line: ``12 failed, 40 passed, 8 xfailed in 3.1s`` -> counts of the tests that
+    ran (``deselected`` is not an outcome: the rules of the profiles no host has are deselected)."""
     for line in reversed(output.splitlines()):
         if " in " in line and ("passed" in line or "failed" in line):
             words = line.replace(",", " ").split()
-            return {words[i + 1]: int(words[i]) for i in range(len(words) - 1) if words[i].isdigit()}
+            return {words[i + 1]: int(words[i]) for i in range(len(words) - 1)
+                    if words[i].isdigit() and words[i + 1] != "deselected"}
     return {}
 
 
@@ -256,8 +259,12 @@ def measure_size(hosts: int, args: argparse.Namespace, folder: Path,
     row["html_report"] = str(folder / f"suite-{hosts}" / "readiness.html")
     row["html_mib"] = Path(row["html_report"]).stat().st_size / MIB
 
-    row["floor_pytest_s"], floor_peak, floor_outcomes = run_floor_pytest(report, folder / f"floor-{hosts}", extra,
-                                                                         args.timeout)
+    # The floor prints what the suite prints: beyond AUTO_FLEET_FROM hosts the suite's terminal is
+    # its fleet table without pytest's FAILURES tracebacks, so the floor's is without them too.
+    floor_extra = extra + (["--tb=no"] if hosts > AUTO_FLEET_FROM and not any(a.startswith("--tb") for a in extra)
+                           else [])
+    row["floor_pytest_s"], floor_peak, floor_outcomes = run_floor_pytest(report, folder / f"floor-{hosts}",
+                                                                         floor_extra, args.timeout)
     if floor_outcomes != row["outcomes"]:
         raise SystemExit(f"bench/fleet.py: the floor's outcomes {floor_outcomes} are not the suite's {row['outcomes']}")
     row["floor_html_report"] = str(folder / f"floor-{hosts}" / "floor.html")
@@ -290,9 +297,27 @@ def measure_size(hosts: int, args: argparse.Namespace, folder: Path,
         finally:
             emulator.stop()
         row["old_default_ratio"] = row["old_default_s"] / row["floor_s"]
+    if hosts in args.report_load:
+        row.update(report_load(row))
     if on_report is not None:
         row.update(on_report(row))
     return row
+
+
+def report_load(row: Row) -> Row:
+    """The suite's HTML report of this run against plain pytest-html's page of the same results
+    (a pytest project without the suite's plugins, one test per result with its outcome and
+    message: bench/report_load.py), each loaded in headless Chromium."""
+    from bench.report_load import TARGET, load_time, render_plain
+
+    report = json.loads(Path(row["html_report"]).with_name("readiness.json").read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="fleet-load-") as scratch:
+        page = render_plain(report, Path(scratch) / "plain")
+        suite = load_time(Path(row["html_report"]), Path(scratch) / "suite-profile")
+        plain = load_time(page, Path(scratch) / "plain-profile")
+        plain_mib = page.stat().st_size / MIB
+    return {"report_load_s": suite["seconds"], "plain_load_s": plain["seconds"], "floor_html_mib": plain_mib,
+            "report_load_ratio": suite["seconds"] / plain["seconds"], "report_load_target": TARGET}
 
 
 def _fmt(value: Any, spec: str) -> str:
@@ -323,6 +348,12 @@ def verdicts(rows: list[Row]) -> list[str]:
                      f"(target <= {TARGETS['floor_ratio']})")
         lines.append(f"{target['hosts']} hosts: peak memory {target['peak_rss_mib']:.0f} MiB "
                      f"(target < {TARGETS['peak_rss_mib']} MiB)")
+    for row in rows:
+        if "report_load_ratio" in row:
+            lines.append(f"{row['hosts']} hosts: the HTML report ({row['html_mib']:.1f} MiB) loads in "
+                         f"{row['report_load_s']:.1f} s, plain pytest-html's of the same results "
+                         f"({row['floor_html_mib']:.1f} MiB) in {row['plain_load_s']:.1f} s: "
+                         f"{row['report_load_ratio']:.2f} x (target <= {row['report_load_target']})")
     worst = max((row["wsman_per_host"] or 0 for row in rows), default=0)
     lines.append(f"WS-Man requests per answering host besides authentication: {worst:g} "
                  f"(target <= {TARGETS['wsman_per_host']})")
@@ -363,6 +394,9 @@ def main(argv: list[str] | None = None, on_report: Callable[[Row], Row] | None =
                         help="more pytest arguments for the suite and the floor alike, e.g. \"-n 2\"")
     parser.add_argument("--timeout", type=_positive, default=1800,
                         help="bound of each pytest run, whole seconds (default 1800)")
+    parser.add_argument("--report-load", type=_sizes, default=[1000], metavar="SIZES",
+                        help="load the suite's HTML report and plain pytest-html's in headless Chromium at "
+                             "these sizes (default 1000)")
     parser.add_argument("--output", metavar="PATH", help="also write the rows and the machine as JSON")
     args = parser.parse_args(argv)
     os.chdir(ROOT)

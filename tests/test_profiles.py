@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from readiness import catalog, profiles
+from readiness.capacity import plan_concurrency
 from readiness.capture import capture_document
 from readiness.endpoints import Endpoints, probe_input
 from readiness.hosts import HostSpecError, parse_host
@@ -115,7 +116,7 @@ def test_an_auto_host_that_cannot_be_checked_reports_the_default_profile():
     from readiness.probe_pool import ProbePool, ProbeSettings
 
     spec = parse_host("winrm://admin@127.0.0.5?profile=auto")
-    run = Run([spec], Settings(), ProbeSettings(), ProbePool(ProbeSettings(), 1), False, lambda i: True,
+    run = Run([spec], Settings(), ProbeSettings(), ProbePool(ProbeSettings(), 1), plan_concurrency(1, 1), False, lambda i: True,
               host_profiles={spec.display: "auto"})
     try:
         failed = run.profile_of(HostProbe(spec, "windows", failure=HostFailure("HostUnreachable", "refused")))
@@ -162,7 +163,7 @@ def test_each_host_is_probed_with_its_profiles_input():
 
     base = ProbeSettings(probe_input=probe_input(Endpoints.for_location(None)))
     specs = [parse_host(f"winrm://admin@127.0.0.{n}") for n in (5, 6)]
-    run = Run(specs, Settings(cloud="AzureChinaCloud"), base, ProbePool(base, 1), False, lambda i: True,
+    run = Run(specs, Settings(cloud="AzureChinaCloud"), base, ProbePool(base, 1), plan_concurrency(2, 1), False, lambda i: True,
               host_profiles={specs[0].display: "arc"})
     try:
         arc, default = (run.probe_settings_for(spec) for spec in specs)

@@ -158,10 +158,14 @@ def test_auto_is_the_fleet_table_beyond_a_few_hosts_and_summary_lists_every_resu
     assert "Hosts not ready (5): not checked first, then most Failed rules" in out
     assert "host-05  Not ready  TlsVersionCheck" in out
     assert "host-05  TlsVersionCheck  Failed" not in out  # no per-result lines
+    assert "= FAILURES =" not in out  # nor a traceback per Failed result (the reports hold them)
+    traced = pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider", "--tb=short").stdout.str()
+    assert "= FAILURES =" in traced and f" readiness summary: {hosts} hosts " in traced
     # the per-result list stays one option away, for the same fleet
     full = pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider", "--readiness-format", "summary").stdout.str()
     assert "host-05  TlsVersionCheck  Failed  TlsVersionCheck Failed" in full
     assert "host-01  Passed  20 rules: 20 Passed" in full and "readiness summary:" not in full
+    assert "= FAILURES =" in full  # pytest's section as always, where the per-result lines are
     # and the table for a few hosts
     small = pytester.runpytest(*NO_ENTRY_POINT, "-p", "no:cacheprovider", "--readiness-format", "fleet",
                                "-k", "host-00 or host-01").stdout.str()

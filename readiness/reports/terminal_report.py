@@ -182,6 +182,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "hosts not ready), 'list' (the troubleshooter's Name : Value list), 'none'")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """At fleet scale, pytest's own FAILURES section is left out unless ``--tb`` was given.
+
+    It prints a traceback per Failed result (thousands: 4,000 at 1,000 hosts of a usual fleet),
+    and pytest builds it in time that grows with failures x reports (for each failure it looks
+    through every report for that test's teardown sections): minutes at 1,000 hosts, more than
+    the whole run. Every failure's detail stays in the HTML report, JUnit XML and the JSON;
+    ``--tb=short`` (or any style) brings the section back, ``--readiness-format summary`` the
+    per-result lines. The reports' own detail is made when each test ends, so only the terminal
+    changes.
+    """
+    config = session.config
+    collector = config.stash.get(COLLECTOR_KEY, None)
+    if collector is None or config.getoption("tbstyle", "auto") != "auto":
+        return
+    if terminal_format(config, len(collector.hosts())) == "fleet":
+        config.option.tbstyle = "no"
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """The readiness summary at the end of the terminal output, for a run that gathered results."""
     collector = config.stash.get(COLLECTOR_KEY, None)
