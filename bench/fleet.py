@@ -64,6 +64,11 @@ MIB = 1024 * 1024
 CONNECT_TIMEOUT_S = 5.0  # the suite's defaults: --connect-timeout (on the host), --winrm-connect-timeout
 NOT_ANSWERING = "not-answering"
 MIX = (("on-premises", 60), ("warnings", 10), ("locked-down", 20), (NOT_ANSWERING, 10))
+# --mix auto: a fleet moving to Update Manager, checked with --readiness-profile auto: Azure VMs and
+# Arc-enabled servers beside old-agent machines on premises (with and without Failed rules).
+MIX_AUTO = (("azure-vm-healthy", 30), ("arc-healthy", 20), ("on-premises", 30), ("seed-sample", 10),
+            (NOT_ANSWERING, 10))
+MIXES = {"default": (MIX, []), "auto": (MIX_AUTO, ["--readiness-profile", "auto"])}
 OLD_DEFAULT_CONCURRENCY = 32
 
 TARGETS = {
@@ -218,7 +223,10 @@ def run_floor_pytest(report: dict[str, Any], folder: Path, extra: list[str], tim
                      ) -> tuple[float, int, dict[str, int]]:
     """The floor's pytest part: the same hosts, outcomes and reports as the suite's run."""
     hosts = [h["host"] for h in report["hosts"]]
-    project = write_floor_project(folder, hosts, {h["host"]: h["results"] for h in report["hosts"]})
+    asked = "auto" if "auto" in extra else None  # --readiness-profile auto: every profile's rules collected
+    profiles = {h["host"]: h.get("profile", "update-management") for h in report["hosts"]}
+    project = write_floor_project(folder, hosts, {h["host"]: h["results"] for h in report["hosts"]}, profiles,
+                                  dict.fromkeys(hosts, asked) if asked else None)
     args = [f"--rootdir={project}", f"--html={project / 'floor.html'}", "--self-contained-html",
             f"--readiness-json={project / 'floor.json'}", *extra]
     wall, peak, output = _pytest(args, project, timeout)
@@ -237,8 +245,9 @@ def _mean(stats: dict[str, Any], key: str, hosts: list[str]) -> float | None:
 def measure_size(hosts: int, args: argparse.Namespace, folder: Path,
                  on_report: Callable[[Row], Row] | None = None) -> Row:
     """One row: the suite over a mixed fleet of ``hosts``, and its floor, measured now."""
-    extra = shlex.split(args.pytest_args)
-    counts = mix_counts(hosts)
+    mix, profile_args = MIXES[args.mix]
+    extra = profile_args + shlex.split(args.pytest_args)
+    counts = mix_counts(hosts, mix)
     row: Row = {"hosts": hosts, "tests": hosts * RULES, "mix": counts, "pytest_args": args.pytest_args}
     emulator = Emulator(counts, args.latency_ms, folder, f"{hosts}-suite")
     try:
@@ -248,6 +257,7 @@ def measure_size(hosts: int, args: argparse.Namespace, folder: Path,
     finally:
         stats = emulator.stop()
     row["outcomes"] = _outcomes(output)
+    row["tests"] = sum(row["outcomes"].values())  # auto: every profile's rules for each host
     row["peak_rss_mib"] = peak / MIB
     answering = [name for name in stats.get("requests_per_host") or {} if not name.startswith(f"{NOT_ANSWERING}-")]
     total = _mean(stats, "requests_per_host", answering)
@@ -397,11 +407,15 @@ def main(argv: list[str] | None = None, on_report: Callable[[Row], Row] | None =
     parser.add_argument("--report-load", type=_sizes, default=[1000], metavar="SIZES",
                         help="load the suite's HTML report and plain pytest-html's in headless Chromium at "
                              "these sizes (default 1000)")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="default",
+                        help="the fleet: 'default' (on-premises Update Management hosts) or 'auto' (Azure VMs, "
+                             "Arc-enabled servers and old-agent machines, with --readiness-profile auto)")
     parser.add_argument("--output", metavar="PATH", help="also write the rows and the machine as JSON")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     rows = []
-    print(f"mix: {', '.join(f'{share} % {name}' for name, share in MIX)}; {args.latency_ms:g} ms per request; "
+    print(f"mix: {', '.join(f'{share} % {name}' for name, share in MIXES[args.mix][0])} "
+          f"{' '.join(MIXES[args.mix][1])}; {args.latency_ms:g} ms per request; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
     print(HEADER, flush=True)
     with tempfile.TemporaryDirectory(prefix="fleet-bench-") as folder:
@@ -411,7 +425,7 @@ def main(argv: list[str] | None = None, on_report: Callable[[Row], Row] | None =
             rows.append(row)
             print(format_row(row), flush=True)
             if args.output:  # after each size: a long run stopped later keeps what it measured
-                _write(args.output, args.latency_ms, rows)
+                _write(args.output, args.latency_ms, rows, args.mix)
     print(f"(cpus: {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}; x floor = suite wall / (floor pytest "
           f"+ bare pywinrm cycles + one {CONNECT_TIMEOUT_S:g} s connect timeout); at once = most WinRM connections "
           f"open together; 32 = the suite at --probe-concurrency {OLD_DEFAULT_CONCURRENCY}, the old default)")
@@ -420,9 +434,9 @@ def main(argv: list[str] | None = None, on_report: Callable[[Row], Row] | None =
     return 0
 
 
-def _write(path: str, latency_ms: float, rows: list[Row]) -> None:
+def _write(path: str, latency_ms: float, rows: list[Row], mix: str = "default") -> None:
     data = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-            "latency_ms": latency_ms, "mix": dict(MIX), "targets": TARGETS, "rows": rows}
+            "latency_ms": latency_ms, "mix": dict(MIXES[mix][0]), "targets": TARGETS, "rows": rows}
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 

@@ -43,6 +43,8 @@ from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector
 pytest_plugins = ["readiness.reports.json_report", "readiness.reports.terminal_report", "readiness.reports.html_report"]
 
 HOSTS = json.loads((Path(__file__).parent / "hosts.json").read_text())
+# host -> the profile asked for it (a profile, or "auto": the rules of every profile are collected)
+ASKED = json.loads((Path(__file__).parent / "asked.json").read_text())
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -54,7 +56,17 @@ def pytest_configure(config):
 
 def pytest_generate_tests(metafunc):
     if "host" in metafunc.fixturenames:
-        metafunc.parametrize("host", HOSTS, ids=HOSTS)
+        profile = getattr(metafunc.function, "profile", "update-management")
+        hosts = [h for h in HOSTS if ASKED.get(h, "update-management") in (profile, "auto")]
+        metafunc.parametrize("host", hosts, ids=hosts)
+
+
+def pytest_collection_modifyitems(config, items):
+    # As the suite: a profile's rules that no host has are deselected, not collected as nothing.
+    kept = [item for item in items if "[" in item.nodeid]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if "[" not in item.nodeid])
+        items[:] = kept
 '''
 
 TEST_HEAD = '''\
@@ -70,23 +82,27 @@ from readiness.reports.gathering import record
 from readiness.results import HostResult, Result
 
 PASSED = {
-    info.rule_id: Result(info.rule_id, info.group_id, info.name, info.group_name, info.description,
-                         "Passed", "Passed", f"{info.rule_id}.Passed", [])
-    for info in catalog.RULES.values()
+    (profile, info.rule_id): Result(info.rule_id, info.group_id, info.name, info.group_name, info.description,
+                                    "Passed", "Passed", f"{info.rule_id}.Passed", [])
+    for profile, rules in catalog.PROFILE_RULES.items() for info in rules.values()
 }
 # host -> the full result objects to report for it (a suite run's); a host not here passes every rule.
 GIVEN = json.loads((Path(__file__).parent / "results.json").read_text())
 RESULTS = {(host, r["RuleId"]): Result.from_dict(r) for host, results in GIVEN.items() for r in results}
+# host -> the profile whose rules report it (the suite's, after auto decided)
+PROFILE = json.loads((Path(__file__).parent / "profiles.json").read_text())
 
 
-def _record(request, host, rule_id):
-    result = RESULTS.get((host, rule_id)) or PASSED[rule_id]
+def _record(request, host, rule_id, profile="update-management"):
+    if PROFILE.get(host, "update-management") != profile:  # as the suite skips auto's other profiles
+        pytest.skip(f"other profile: {host} is checked with the {PROFILE[host]} rules")
+    result = RESULTS.get((host, rule_id)) or PASSED[(profile, rule_id)]
     props = request.node.user_properties
     props.append(("host", host))
     props.append(("RuleId", rule_id))
     props.append(("CheckResult", result.CheckResult))
     props.append(("CheckResultMessageId", result.CheckResultMessageId))
-    record(request.node, HostResult(rule_id, host, "windows", result, None))
+    record(request.node, HostResult(rule_id, host, "windows", result, None, profile))
     if result.CheckResult == "PassedWithWarning":
         pytest.xfail(outcome_line(result))
     if result.CheckResult == "Failed":
@@ -95,24 +111,34 @@ def _record(request, host, rule_id):
 
 TEST = '''
 
-def test_{rule_id}(request, host):
-    _record(request, host, "{rule_id}")
+def test_{name}(request, host):
+    _record(request, host, "{rule_id}", "{profile}")
+
+
+test_{name}.profile = "{profile}"
 '''
 
 
-def write_floor_project(folder: Path, hosts: list[str], results: Mapping[str, list[dict[str, Any]]] | None = None
-                        ) -> Path:
+def write_floor_project(folder: Path, hosts: list[str], results: Mapping[str, list[dict[str, Any]]] | None = None,
+                        profiles: Mapping[str, str] | None = None, asked: Mapping[str, str] | None = None) -> Path:
     """Write the floor project into ``folder``; returns the folder (run pytest there).
 
     ``results``: host -> its full result objects (the ``results`` of a host in the troubleshooter
     JSON of a suite run), for the same outcomes and reports; a host without passes every rule.
+    ``profiles``: host -> the profile that reported it (default update-management); ``asked``:
+    host -> the profile asked for it, ``auto`` collecting every profile's rules as the suite does.
     """
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     (folder / "hosts.json").write_text(json.dumps(hosts), encoding="utf-8")
     (folder / "results.json").write_text(json.dumps(dict(results or {})), encoding="utf-8")
+    (folder / "profiles.json").write_text(json.dumps(dict(profiles or {})), encoding="utf-8")
+    (folder / "asked.json").write_text(json.dumps(dict(asked or profiles or {})), encoding="utf-8")
     (folder / "conftest.py").write_text(CONFTEST, encoding="utf-8")
-    body = TEST_HEAD + "".join(TEST.format(rule_id=rule_id) for rule_id in catalog.RULES)
+    body = TEST_HEAD + "".join(
+        TEST.format(name=rule_id if profile == catalog.DEFAULT_PROFILE else f"{profile.replace('-', '_')}_{rule_id}",
+                    rule_id=rule_id, profile=profile)
+        for profile, rules in catalog.PROFILE_RULES.items() for rule_id in rules)
     (folder / "test_floor.py").write_text(body, encoding="utf-8")
     return folder
 
