@@ -135,10 +135,13 @@ def write_floor_project(folder: Path, hosts: list[str], results: Mapping[str, li
     (folder / "profiles.json").write_text(json.dumps(dict(profiles or {})), encoding="utf-8")
     (folder / "asked.json").write_text(json.dumps(dict(asked or profiles or {})), encoding="utf-8")
     (folder / "conftest.py").write_text(CONFTEST, encoding="utf-8")
+    # The rules of the profiles some host is asked for (auto: all), as the suite collects them.
+    wanted = set((asked or profiles or {}).values()) or {catalog.DEFAULT_PROFILE}
+    shown = catalog.PROFILES if "auto" in wanted else [p for p in catalog.PROFILES if p in wanted]
     body = TEST_HEAD + "".join(
         TEST.format(name=rule_id if profile == catalog.DEFAULT_PROFILE else f"{profile.replace('-', '_')}_{rule_id}",
                     rule_id=rule_id, profile=profile)
-        for profile, rules in catalog.PROFILE_RULES.items() for rule_id in rules)
+        for profile in shown for rule_id in catalog.PROFILE_RULES[profile])
     (folder / "test_floor.py").write_text(body, encoding="utf-8")
     return folder
 
