@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
+# The names the Connected Machine agent uses for them (``azcmagent show``: cloud); --azure-cloud takes these.
 CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
 
 # WireServer (the Azure platform's host endpoint) and IMDS are the same in every cloud.

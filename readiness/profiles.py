@@ -19,6 +19,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from readiness import catalog
+from readiness.aum_endpoints import CLOUDS  # noqa: F401  (--azure-cloud's choices, as the endpoints know them)
 
 if TYPE_CHECKING:
     from readiness.facts import Facts
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 AUTO = "auto"
 DEFAULT = catalog.DEFAULT_PROFILE
 CHOICES = (*catalog.PROFILES, AUTO)
-# --azure-cloud: the names the Connected Machine agent uses (``azcmagent show``: cloud).
-CLOUDS = ("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")
 
 GUEST_AGENT_SERVICES = ("WindowsAzureGuestAgent", "RdAgent")
 ARC_SERVICE = "himds"
@@ -38,16 +37,12 @@ ARC_SERVICE = "himds"
 # reports leave such a rule out entirely (it is not the host's, not even "not applicable").
 OTHER_PROFILE = "other profile:"
 
+
 def check_profile(name: str, where: str) -> str:
     """``name`` if it is a profile (or ``auto``); else a ValueError that names ``where`` it was given."""
     if name not in CHOICES:
         raise ValueError(f"{where}: unknown profile {name!r} (use one of: {', '.join(CHOICES)})")
     return name
-
-
-def rules_of(profile: str) -> dict[str, catalog.RuleInfo]:
-    """The rules of a profile, in its troubleshooter's order (``auto`` has none of its own)."""
-    return catalog.PROFILE_RULES[profile]
 
 
 def rule_order(profile: str, rule_id: str) -> int:

@@ -20,6 +20,8 @@ import ipaddress
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from readiness import catalog
+
 if TYPE_CHECKING:
     from readiness.probe import ProbeInput
 
@@ -154,7 +156,7 @@ IMDS_COMPUTE_URL = "http://169.254.169.254/metadata/instance/compute?api-version
 IMDS_COMPUTE_MEMBERS = ("vmId", "azEnvironment", "location", "name", "subscriptionId", "resourceGroupName",
                         "osType")
 
-PROFILES = ("update-management", "azure-vm", "arc", "auto")
+PROFILES = (*catalog.PROFILES, "auto")  # every rule profile, and auto (what detection needs: all of it)
 
 
 def url_target(url: str) -> str | None:
