@@ -311,6 +311,12 @@ def _powershell_true(value: Any) -> bool:
     return value != 0
 
 
+def _unpickle_facts(document: dict[str, Any]) -> Facts:
+    facts = Facts.__new__(Facts)
+    object.__setattr__(facts, "_doc", document)
+    return facts
+
+
 class Facts:
     """A read-only view of one host's validated probe output (made by :func:`parse_facts`)."""
 
@@ -326,6 +332,11 @@ class Facts:
     def document(self) -> dict[str, Any]:
         """A copy of the validated probe document (to save facts and replay them)."""
         return copy.deepcopy(self._doc)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its document (the probe process sends facts to pytest's): unpickled without
+        # a second copy, and without __setattr__, which refuses every attribute.
+        return (_unpickle_facts, (self._doc,))
 
     @staticmethod
     def _available(obj: dict[str, Any], path: str) -> dict[str, Any]:

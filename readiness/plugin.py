@@ -9,6 +9,7 @@ before pytest looks at paths: ``--hosts-file /tmp/fleet.txt`` works from any dir
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import traceback
 from collections.abc import Callable, Generator
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from readiness import catalog, profiles, redact, scheduling
+from readiness import catalog, probe_process, profiles, redact, scheduling
 from readiness.capacity import Plan, plan_concurrency
 from readiness.connection import (
     NEEDS_PASSWORD,
@@ -38,7 +39,8 @@ from readiness.inventory import AnsibleInventory
 from readiness.options import seconds, whole_number
 from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Settings, outcome_line
 from readiness.printable import printable
-from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
+from readiness.probe_pool import PROBE_ERROR, HostFailure, HostProbe, ProbePool, ProbeSettings
+from readiness.probe_process import ProbeProcessError
 from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
 from readiness.results import INFORMATION, PASSED, WARNING, HostResult, Result
 from readiness.sharding import resolve_shard
@@ -145,6 +147,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--probe-concurrency", type=whole_number, default=None, metavar="N",
                     help="hosts probed at once (default: every host, up to 1024 and what the open-file limit "
                          "and memory allow)")
+    group.addoption("--probe-process", default="auto", choices=("auto", "on", "off"),
+                    help="probe WinRM hosts in a process beside pytest's, so that their CPU work runs on "
+                         "another core (default auto: from 20 hosts, on a runner with two cores or more)")
     group.addoption("--winrm-connect-timeout", type=seconds, default=5.0, metavar="SECONDS",
                     help="seconds to wait for a WinRM host to accept a connection (default 5)")
     group.addoption("--shard", default=None, metavar="K/N|auto",
@@ -267,6 +272,9 @@ def pytest_configure(config: pytest.Config) -> None:
         **wait_settings(config),
     )
     concurrency = plan_concurrency(len(specs), config.getoption("probe_concurrency"))
+    owned = _owned_hosts(config)
+    in_process = probe_process.wanted(config.getoption("probe_process"),
+                                      sum(1 for i, spec in enumerate(specs) if spec.is_winrm and owned(i)))
     run = Run(
         hosts=specs,
         settings=Settings(location=location, cloud=config.getoption("azure_cloud")),
@@ -274,13 +282,17 @@ def pytest_configure(config: pytest.Config) -> None:
         pool=ProbePool(probe_settings, max_workers=1),  # replaced below, once the run can say each host's input
         concurrency=concurrency,
         strict_warnings=config.getoption("strict_warnings"),
-        owned=_owned_hosts(config),
+        owned=owned,
         host_profiles={spec.display: spec.profile or default_profile for spec in specs},
     )
-    run.pool = ProbePool(probe_settings, max_workers=concurrency.bound, settings_for=run.probe_settings_for)
+    run.pool = ProbePool(probe_settings, max_workers=concurrency.bound, settings_for=run.probe_settings_for,
+                         in_process=in_process)
     config.stash[RUN_KEY] = run
     if config.getoption("collectonly"):
         return  # collecting checks no host and gathers no result: the report plugins write nothing
+    # Undone after pytest's own cleanups (this hook runs first, so this cleanup runs last): see
+    # pytest_collection_finish.
+    config.add_cleanup(gc.unfreeze)
     collector = ResultCollector([s.display for s in specs], run.host_profiles)
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")
@@ -418,12 +430,28 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             spec = item.callspec.params[HOST_FIXTURE]  # type: ignore[attr-defined]
             if run.owned(index[spec.display]):
                 run.pool.submit(spec)
+    # What collection made (a test item per host and rule, thousands at fleet scale) lives to the
+    # end of the run: kept out of the garbage collector's full passes, which otherwise walk it
+    # again and again as results accumulate, and five times more at pytest's cleanup (a tenth of
+    # the runner's time at a thousand hosts). gc.freeze() moves them to the collector's permanent
+    # generation; gc.unfreeze() returns them when the run ends (pytest_configure), so that a run
+    # inside another process (pytester) leaves nothing uncollectable behind.
+    gc.freeze()
 
 
 def _probe(item: pytest.Item) -> HostProbe:
     """The probe of a rule test's host: started at collection's end, awaited here."""
-    run = item.config.stash[RUN_KEY]
-    return run.pool.result(item.callspec.params[HOST_FIXTURE])  # type: ignore[attr-defined]
+    return _host_probe(item.config.stash[RUN_KEY], item.callspec.params[HOST_FIXTURE])  # type: ignore[attr-defined]
+
+
+def _host_probe(run: Run, spec: HostSpec) -> HostProbe:
+    """A host's probe; when the probe process failed (the suite's error), a probe that says so,
+    whose rules are Failed with ``SuiteError``."""
+    try:
+        return run.pool.result(spec)
+    except ProbeProcessError as exc:
+        return HostProbe(spec, "windows", failure=HostFailure(SUITE_ERROR, f"{exc} (an error of the suite, "
+                                                                           f"not of the host)"))
 
 
 @pytest.fixture
@@ -433,7 +461,7 @@ def facts(request: pytest.FixtureRequest, readiness_host: HostSpec) -> Facts | N
     None when there is nothing to read (the host could not be checked, or is not Windows):
     the rule is then not called, it is Failed or skipped before (``pytest_pyfunc_call``).
     """
-    return request.config.stash[RUN_KEY].pool.result(readiness_host).facts  # type: ignore[return-value]
+    return _host_probe(request.config.stash[RUN_KEY], readiness_host).facts  # type: ignore[return-value]
 
 
 @pytest.fixture
@@ -524,6 +552,26 @@ def _conclude(item: pytest.Function, spec: HostSpec, platform: str, decision: De
         # runner's time at 1,000 hosts); the message is the whole of what a warning says.
         raise pytest.xfail.Exception(line, pytrace=False)
     pytest.fail(line, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """A rule's outcome is represented by its message alone: only the traceback's last entry is kept.
+
+    ``_conclude`` ends a rule with ``pytrace=False``, for which pytest represents the failure
+    (or xfail) by the exception's message and the place it was raised (the traceback's last entry
+    that is not hidden) and nothing else; but it first filters the whole traceback, checking the
+    file of each of its frames (this plugin's, pluggy's, pytest's) on disk: a fifth of the
+    runner's time at a thousand hosts with Failed rules. The traceback is cut to its last entry
+    that is not hidden (``__tracebackhide__``), which is that place, so the report is what it was.
+    """
+    excinfo = call.excinfo
+    if (excinfo is not None and isinstance(excinfo.value, pytest.fail.Exception) and not excinfo.value.pytrace
+            and _is_rule_item(item)):
+        entries = excinfo.traceback
+        last = next((i for i in range(len(entries) - 1, -1, -1) if not entries[i].ishidden(excinfo)), 0)
+        excinfo.traceback = entries[last:]
+    return (yield)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -626,7 +674,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     for spec in run.hosts:
         asked[run.requested(spec)] = asked.get(run.requested(spec), 0) + 1
     lines = [(f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
-              f"probe concurrency {run.concurrency.describe()}")]
+              f"probe concurrency {run.concurrency.describe()}"
+              f"{', in a probe process (--probe-process)' if run.pool.in_process else ''}")]
     if set(asked) != {profiles.DEFAULT} or run.settings.cloud:
         shown = ", ".join(f"{n} {profile}" for profile, n in asked.items())
         lines.append(f"readiness: profiles: {shown}; Azure cloud {run.settings.cloud or 'AzureCloud (default)'}")

@@ -27,6 +27,7 @@ from readiness import probe as probe_transport
 from readiness.connection import CommandTimeout, OutputTooLarge, WinRMBackend, WinRMOptions, system_trust_store
 from readiness.hosts import HostSpec
 from readiness.kerberos import KerberosError
+from readiness.probe_process import ProbeProcess, ProbeProcessError
 
 # Reasons, as they appear in message ids.
 HOST_UNREACHABLE = "HostUnreachable"
@@ -330,7 +331,8 @@ class ProbePool:
 
     def __init__(self, settings: ProbeSettings, max_workers: int = 32,
                  probe: Callable[[HostSpec, ProbeSettings], HostProbe] = probe_host,
-                 settings_for: Callable[[HostSpec], ProbeSettings] | None = None):
+                 settings_for: Callable[[HostSpec], ProbeSettings] | None = None,
+                 in_process: bool = False):
         self._settings = settings
         self._probe = probe
         # A host's own settings: the probe input of its readiness profile (None: ``settings`` for all).
@@ -342,6 +344,15 @@ class ProbePool:
         self._workers = 0
         self._closed = False
         self._lock = threading.Lock()
+        # WinRM hosts probed in a child process (readiness.probe_process), started with the first
+        # of them; None until then, and when it could not be started (``degraded`` says why).
+        self._in_process = in_process and probe is probe_host
+        self._process: ProbeProcess | None = None
+
+    @property
+    def in_process(self) -> bool:
+        """Whether WinRM hosts are probed in the probe process (rather than on this process's threads)."""
+        return self._in_process
 
     def submit(self, spec: HostSpec) -> concurrent.futures.Future[HostProbe]:
         with self._lock:
@@ -352,9 +363,27 @@ class ProbePool:
                 if self._closed:
                     future.cancel()
                     return future
+                process = self._probe_process() if spec.is_winrm else None
+                if process is not None:
+                    settings = self._settings_for(spec) if self._settings_for is not None else self._settings
+                    future = self._futures[spec.display] = process.submit(spec, settings)
+                    return future
                 self._queue.append((spec, future))
                 self._start_worker()
             return future
+
+    def _probe_process(self) -> ProbeProcess | None:
+        """Under the lock: the probe process, started if it is to be and is not yet."""
+        if not self._in_process:
+            return None
+        if self._process is None:
+            try:
+                self._process = ProbeProcess(self.bound)
+            except ProbeProcessError as exc:
+                self._in_process = False
+                self.degraded = f"{exc}: the hosts are probed on threads of pytest's process"
+                return None
+        return self._process
 
     def _start_worker(self) -> None:
         """Under the lock: one more thread, if the bound allows and the system gives one."""
@@ -409,3 +438,8 @@ class ProbePool:
             for _, future in self._queue:
                 future.cancel()
             self._queue.clear()
+            process = self._process
+        if process is not None:
+            process.shutdown()
+            if process.degraded and not self.degraded:
+                self.degraded = process.degraded

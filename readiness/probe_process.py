@@ -1,0 +1,278 @@
+"""WinRM probes in a process of their own, beside pytest's.
+
+A probe mostly waits, but what it does between waits is CPU work: NTLM, WS-Management's XML, the
+probe document's validation. On threads of pytest's own process that work takes the interpreter
+lock from pytest's main thread, which runs the rules and writes the reports: at a thousand hosts
+the two queue behind each other on one core while the runner's other cores idle. Here the probes
+run on threads of a child process (``python -m readiness.probe_process``), and pytest's process
+only receives each host's :class:`~readiness.probe_pool.HostProbe`, facts already validated.
+
+The parent and the child speak over two pipes, in ``multiprocessing.connection`` frames of
+pickled objects the suite's own code builds (a host's spec and settings one way; a host's probe,
+or the text of an error, the other way). What a host answers never becomes a pickle of its own:
+it reaches the parent as the values of a parsed, validated document, so a hostile host cannot
+make the parent unpickle anything the child did not build. The password of each host travels
+as it does to a probe thread, inside the spec and settings, over pipes only the two processes
+hold.
+
+If the child cannot be started, or dies, the hosts it had not answered get the error (a bug of
+the suite, not a fault of a host: their rules fail with ``SuiteError``), never a Passed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from readiness.hosts import HostSpec
+
+# Messages, parent to child: (SETTINGS, number, settings), once for each settings the hosts have
+# (one per readiness profile), then (PROBE, [(key, spec, number), ...]) for the hosts submitted
+# since the last such message, and (CLOSE,) at the end.
+# Child to parent: (DONE, key, probe), (ERROR, key, text), (DEGRADED, text).
+SETTINGS, PROBE, CLOSE, DONE, ERROR, DEGRADED = "settings", "probe", "close", "done", "error", "degraded"
+
+# With ``--probe-process auto``: a probe process when at least this many WinRM hosts are probed
+# here and the runner has a second core for it (below that, the probes' CPU is too little to
+# matter and the process's start, about half a second of a core, would be most of it).
+AUTO_FROM_HOSTS = 20
+
+
+class ProbeProcessError(RuntimeError):
+    """The probe process failed: could not start, died, or a probe in it raised (a suite bug)."""
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def wanted(mode: str, winrm_hosts: int, cores: int | None = None) -> bool:
+    """Whether to probe in a child process: ``on``, ``off``, or ``auto`` (enough hosts, a second core).
+
+    >>> wanted("auto", 1000, cores=2), wanted("auto", 1000, cores=1), wanted("auto", 5, cores=8)
+    (True, False, False)
+    >>> wanted("on", 1, cores=1), wanted("off", 1000, cores=8)
+    (True, False)
+    """
+    if mode == "off" or winrm_hosts == 0:
+        return False
+    if mode == "on":
+        return True
+    return winrm_hosts >= AUTO_FROM_HOSTS and (cores if cores is not None else usable_cores()) >= 2
+
+
+class ProbeProcess:
+    """The parent's side: start the child, send it hosts, resolve each host's future with its probe."""
+
+    def __init__(self, max_workers: int) -> None:
+        self.degraded: str | None = None
+        self._futures: dict[int, concurrent.futures.Future[Any]] = {}
+        self._next_key = 0
+        self._lock = threading.Lock()
+        self._closed = False
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        # What the child writes on stderr (an import error, a crash): kept, to say why it died.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 -- open as long as the child runs
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "readiness.probe_process", str(to_child_r), str(from_child_w),
+                 str(max(1, max_workers))],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
+                pass_fds=(to_child_r, from_child_w), env=env, close_fds=True)
+        except OSError as exc:
+            for fd in (to_child_r, to_child_w, from_child_r, from_child_w):
+                os.close(fd)
+            self._stderr.close()
+            raise ProbeProcessError(f"cannot start the probe process: {exc}") from exc
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._to_child = Connection(to_child_w, readable=False)
+        self._from_child = Connection(from_child_r, writable=False)
+        # Hosts go to the child from a thread of their own, in batches: whoever submits a host
+        # (pytest's main thread, a thousand at once) never waits on the pipe.
+        self._outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._settings_numbers: dict[int, tuple[int, Any]] = {}
+        self._reader = threading.Thread(target=self._read, name="readiness-probe-process-reader", daemon=True)
+        self._writer = threading.Thread(target=self._write, name="readiness-probe-process-writer", daemon=True)
+        self._reader.start()
+        self._writer.start()
+
+    def submit(self, spec: HostSpec, settings: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future.set_running_or_notify_cancel()
+        with self._lock:
+            if self._closed:
+                future.set_exception(ProbeProcessError(self._gone_message()))
+                return future
+            key = self._next_key
+            self._next_key += 1
+            self._futures[key] = future
+            # The same settings object (one per profile) is sent once, then named by its number.
+            known = self._settings_numbers.get(id(settings))
+            if known is None or known[1] is not settings:
+                known = self._settings_numbers[id(settings)] = (len(self._settings_numbers), settings)
+                self._outbox.put((SETTINGS, known[0], settings))
+        self._outbox.put((PROBE, key, spec, known[0]))
+        return future
+
+    def _write(self) -> None:
+        while True:
+            message = self._outbox.get()
+            if message is None:
+                return
+            batch: list[tuple[int, HostSpec, int]] = []
+            try:
+                while message is not None:
+                    if message[0] == PROBE:
+                        batch.append(message[1:])
+                    else:
+                        if batch:
+                            self._to_child.send((PROBE, batch))
+                            batch = []
+                        self._to_child.send(message)
+                    try:
+                        message = self._outbox.get_nowait()
+                    except queue.Empty:
+                        break
+                if batch:
+                    self._to_child.send((PROBE, batch))
+            except (OSError, EOFError, ValueError):  # the child is gone: the reader fails every host
+                return
+            if message is None:
+                return
+
+    def _read(self) -> None:
+        try:
+            while True:
+                message = self._from_child.recv()
+                kind = message[0]
+                if kind == DEGRADED:
+                    self.degraded = message[1]
+                    continue
+                with self._lock:
+                    future = self._futures.pop(message[1], None)
+                if future is None:
+                    continue
+                if kind == DONE:
+                    future.set_result(message[2])
+                else:
+                    future.set_exception(ProbeProcessError(f"a probe failed in the probe process: {message[2]}"))
+        except (EOFError, OSError):
+            pass
+        except Exception as exc:  # noqa: BLE001 -- a frame that does not unpickle: every waiting host learns why
+            self._fail_all(f"the probe process sent what could not be read: {type(exc).__name__}: {exc}")
+            return
+        self._fail_all(self._gone_message())
+
+    def _fail_all(self, why: str) -> None:
+        with self._lock:
+            self._closed = True
+            pending, self._futures = self._futures, {}
+        for future in pending.values():
+            future.set_exception(ProbeProcessError(why))
+
+    def _gone_message(self) -> str:
+        code = self._process.poll()
+        said = ""
+        try:
+            self._stderr.seek(0)
+            lines = self._stderr.read().decode("utf-8", errors="replace").strip().splitlines()
+            said = f": {lines[-1]}" if lines else ""
+        except (OSError, ValueError):
+            pass
+        if code is None:
+            return f"the probe process stopped answering{said}"
+        return f"the probe process exited with code {code}{said}"
+
+    def shutdown(self) -> None:
+        """Probe no more hosts; the child ends (probes in flight are abandoned, as threads' would be)."""
+        with self._lock:
+            if self._closed and self._process.poll() is not None:
+                return
+            self._closed = True
+        self._outbox.put((CLOSE,))
+        self._outbox.put(None)
+        self._writer.join(timeout=5)
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._to_child.close()
+        self._reader.join(timeout=5)
+        self._from_child.close()
+        self._stderr.close()
+
+
+def _serve(read_fd: int, write_fd: int, max_workers: int) -> None:
+    """The child: probe each host it is sent on a :class:`ProbePool`, send back each probe as it ends."""
+    from readiness import redact
+    from readiness.probe_pool import ProbePool, ProbeSettings
+
+    redact.install()  # as in pytest's process: no authentication token reaches a log
+    receive = Connection(read_fd, writable=False)
+    send_to = Connection(write_fd, readable=False)
+    send_lock = threading.Lock()
+    settings_by_number: dict[int, Any] = {}
+    settings_of: dict[str, Any] = {}
+    pool = ProbePool(ProbeSettings(), max_workers=max_workers, settings_for=lambda spec: settings_of[spec.display])
+    told_degraded = False
+
+    def send(message: tuple[Any, ...]) -> None:
+        with send_lock:
+            send_to.send(message)
+
+    def answer(key: int, future: concurrent.futures.Future[Any]) -> None:
+        nonlocal told_degraded
+        if future.cancelled():
+            return
+        error = future.exception()
+        try:
+            if error is None:
+                send((DONE, key, future.result()))
+            else:
+                text = "".join(traceback.format_exception_only(type(error), error)).strip()
+                send((ERROR, key, text))
+            if pool.degraded and not told_degraded:
+                told_degraded = True
+                send((DEGRADED, pool.degraded))
+        except (OSError, EOFError):  # the parent is gone
+            os._exit(0)
+
+    while True:
+        try:
+            message = receive.recv()
+        except (EOFError, OSError):
+            break
+        if message[0] == CLOSE:
+            break
+        if message[0] == SETTINGS:
+            settings_by_number[message[1]] = message[2]
+            continue
+        for key, spec, number in message[1]:
+            settings_of[spec.display] = settings_by_number[number]
+            pool.submit(spec).add_done_callback(functools.partial(answer, key))
+    pool.shutdown()
+    # Probes in flight are abandoned: their threads are daemons, and nothing waits for them.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
