@@ -675,7 +675,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
         asked[run.requested(spec)] = asked.get(run.requested(spec), 0) + 1
     lines = [(f"readiness: {len(run.hosts)} host(s), automation account location {location}, "
               f"probe concurrency {run.concurrency.describe()}"
-              f"{', in a probe process (--probe-process)' if run.pool.in_process else ''}")]
+              f"{', in a probe process (--probe-process)' if run.pool.in_process and not getattr(config.option, 'numprocesses', None) else ''}")]
     if set(asked) != {profiles.DEFAULT} or run.settings.cloud:
         shown = ", ".join(f"{n} {profile}" for profile, n in asked.items())
         lines.append(f"readiness: profiles: {shown}; Azure cloud {run.settings.cloud or 'AzureCloud (default)'}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import logging
 import os
 import queue
 import subprocess
@@ -39,8 +40,8 @@ from readiness.hosts import HostSpec
 # Messages, parent to child: (SETTINGS, number, settings), once for each settings the hosts have
 # (one per readiness profile), then (PROBE, [(key, spec, number), ...]) for the hosts submitted
 # since the last such message, and (CLOSE,) at the end.
-# Child to parent: (DONE, key, probe), (ERROR, key, text), (DEGRADED, text).
-SETTINGS, PROBE, CLOSE, DONE, ERROR, DEGRADED = "settings", "probe", "close", "done", "error", "degraded"
+# Child to parent: (DONE, key, probe), (ERROR, key, text), (DEGRADED, text), (LOG, record's fields).
+SETTINGS, PROBE, CLOSE, DONE, ERROR, DEGRADED, LOG = "settings", "probe", "close", "done", "error", "degraded", "log"
 
 # With ``--probe-process auto``: a probe process when at least this many WinRM hosts are probed
 # here and the runner has a second core for it (below that, the probes' CPU is too little to
@@ -93,7 +94,7 @@ class ProbeProcess:
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "readiness.probe_process", str(to_child_r), str(from_child_w),
-                 str(max(1, max_workers))],
+                 str(max(1, max_workers)), str(logging.getLogger().getEffectiveLevel())],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
                 pass_fds=(to_child_r, from_child_w), env=env, close_fds=True)
         except OSError as exc:
@@ -163,6 +164,9 @@ class ProbeProcess:
             while True:
                 message = self._from_child.recv()
                 kind = message[0]
+                if kind == LOG:
+                    _log_here(message[1])
+                    continue
                 if kind == DEGRADED:
                     self.degraded = message[1]
                     continue
@@ -174,8 +178,11 @@ class ProbeProcess:
                     future.set_result(message[2])
                 else:
                     future.set_exception(ProbeProcessError(f"a probe failed in the probe process: {message[2]}"))
-        except (EOFError, OSError):
-            pass
+        except (EOFError, OSError):  # the child closed its end: it ended, or is ending
+            try:
+                self._process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         except Exception as exc:  # noqa: BLE001 -- a frame that does not unpickle: every waiting host learns why
             self._fail_all(f"the probe process sent what could not be read: {type(exc).__name__}: {exc}")
             return
@@ -221,7 +228,40 @@ class ProbeProcess:
         self._stderr.close()
 
 
-def _serve(read_fd: int, write_fd: int, max_workers: int) -> None:
+def _log_here(fields: dict[str, Any]) -> None:
+    """A log record of the probe process, handled in this one as if made here (pytest's log
+    capture, ``--log-file``, ``--log-cli-level``), within this process's logger levels."""
+    record = logging.makeLogRecord(fields)
+    logger = logging.getLogger(record.name)
+    if logger.isEnabledFor(record.levelno):
+        logger.handle(record)
+
+
+class _ForwardLogs(logging.Handler):
+    """In the probe process: every record, its message made (and its tokens withheld, by the
+    record factory of :mod:`readiness.redact`), to the parent, which handles it as its own."""
+
+    _formatter = logging.Formatter()
+
+    def __init__(self, send: Any) -> None:
+        super().__init__()
+        self._send = send
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            fields = {k: v for k, v in vars(record).items()
+                      if isinstance(v, (str, int, float, bool, type(None))) and k not in ("msg", "args", "exc_text")}
+            fields["msg"] = record.getMessage()
+            if record.exc_info:
+                fields["exc_text"] = self._formatter.formatException(record.exc_info)
+            self._send((LOG, fields))
+        except (OSError, EOFError):
+            pass  # the parent is gone: the process ends at its next answer
+        except Exception:  # noqa: BLE001 -- as logging does: a record that cannot be sent is reported, not raised
+            self.handleError(record)
+
+
+def _serve(read_fd: int, write_fd: int, max_workers: int, log_level: int) -> None:
     """The child: probe each host it is sent on a :class:`ProbePool`, send back each probe as it ends."""
     from readiness import redact
     from readiness.probe_pool import ProbePool, ProbeSettings
@@ -238,6 +278,10 @@ def _serve(read_fd: int, write_fd: int, max_workers: int) -> None:
     def send(message: tuple[Any, ...]) -> None:
         with send_lock:
             send_to.send(message)
+
+    root = logging.getLogger()
+    root.setLevel(log_level)  # what pytest's process records (its --log-level, --log-file-level...)
+    root.addHandler(_ForwardLogs(send))
 
     def answer(key: int, future: concurrent.futures.Future[Any]) -> None:
         nonlocal told_degraded
@@ -275,4 +319,4 @@ def _serve(read_fd: int, write_fd: int, max_workers: int) -> None:
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    _serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))

@@ -78,8 +78,9 @@ def _urls(served: Fleet, canary: str) -> tuple[list[str], list[str]]:
     return in_url, from_env
 
 
-@pytest.mark.parametrize("extra", [["--showlocals"], ["--showlocals", "--full-trace", "-n", "2"]],
-                         ids=["showlocals", "xdist"])
+@pytest.mark.parametrize("extra", [["--showlocals"], ["--showlocals", "--full-trace", "-n", "2"],
+                                   ["--showlocals", "--probe-process", "on"]],
+                         ids=["showlocals", "xdist", "probe-process"])
 def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
     canary = _canary()
     out = tmp_path / "out"
@@ -113,7 +114,8 @@ def test_the_password_appears_in_no_output_and_no_file(tmp_path, extra):
     assert len(per_host) == 4, per_host
     assert "Failed.AccessDenied" in first.stdout and "Failed.HostUnreachable" in first.stdout
     # Debug logging was on: the log file holds every record, the probe threads' included (a test's
-    # captured log holds only what happened during that test, which a probe finished earlier is not).
+    # captured log holds only what happened during that test, which a probe finished earlier is not),
+    # and the probe process's, which it sends to pytest's process.
     debug_log = (out / "debug.log").read_text(encoding="utf-8", errors="replace")
     assert "DEBUG" in debug_log and "urllib3" in debug_log, "debug logging was on"
     forms = _forms(canary, served.hosts[0].user)
