@@ -149,7 +149,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "and memory allow)")
     group.addoption("--probe-process", default="auto", choices=("auto", "on", "off"),
                     help="probe WinRM hosts in a process beside pytest's, so that their CPU work runs on "
-                         "another core (default auto: from 20 hosts, on a runner with two cores or more)")
+                         "another core (default auto: from 200 hosts, on a runner with two cores or more)")
     group.addoption("--winrm-connect-timeout", type=seconds, default=5.0, metavar="SECONDS",
                     help="seconds to wait for a WinRM host to accept a connection (default 5)")
     group.addoption("--shard", default=None, metavar="K/N|auto",
@@ -293,6 +293,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Undone after pytest's own cleanups (this hook runs first, so this cleanup runs last): see
     # pytest_collection_finish.
     config.add_cleanup(gc.unfreeze)
+    run.pool.start()  # the probe process, if any, imports while pytest collects
+    config.add_cleanup(run.pool.shutdown)  # also when the session never finishes (an error in collection)
     collector = ResultCollector([s.display for s in specs], run.host_profiles)
     config.stash[COLLECTOR_KEY] = collector
     config.pluginmanager.register(collector, "readiness-collector")

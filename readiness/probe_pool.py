@@ -372,6 +372,12 @@ class ProbePool:
                 self._start_worker()
             return future
 
+    def start(self) -> None:
+        """Start the probe process now, if it is to be used (so that it starts while pytest collects)."""
+        with self._lock:
+            if not self._closed:
+                self._probe_process()
+
     def _probe_process(self) -> ProbeProcess | None:
         """Under the lock: the probe process, started if it is to be and is not yet."""
         if not self._in_process:
