@@ -22,6 +22,7 @@ the suite, not a fault of a host: their rules fail with ``SuiteError``), never a
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import logging
 import os
@@ -38,8 +39,10 @@ from typing import Any
 from readiness.hosts import HostSpec
 
 # Messages, parent to child: (SETTINGS, number, settings), once for each settings the hosts have
-# (one per readiness profile), then (PROBE, [(key, spec, number), ...]) for the hosts submitted
-# since the last such message, and (CLOSE,) at the end.
+# (one per readiness profile), then (PROBE, [(key, spec, number), ...], level) for the hosts
+# submitted since the last such message, with the level of the log records pytest's process
+# records at that moment (its logging plugin sets it around collection and each test), and
+# (CLOSE,) at the end.
 # Child to parent: (DONE, key, probe), (ERROR, key, text), (DEGRADED, text), (LOG, record's fields).
 SETTINGS, PROBE, CLOSE, DONE, ERROR, DEGRADED, LOG = "settings", "probe", "close", "done", "error", "degraded", "log"
 
@@ -96,7 +99,7 @@ class ProbeProcess:
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "readiness.probe_process", str(to_child_r), str(from_child_w),
-                 str(max(1, max_workers)), str(logging.getLogger().getEffectiveLevel())],
+                 str(max(1, max_workers))],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
                 pass_fds=(to_child_r, from_child_w), env=env, close_fds=True)
         except OSError as exc:
@@ -132,7 +135,7 @@ class ProbeProcess:
             if known is None or known[1] is not settings:
                 known = self._settings_numbers[id(settings)] = (len(self._settings_numbers), settings)
                 self._outbox.put((SETTINGS, known[0], settings))
-        self._outbox.put((PROBE, key, spec, known[0]))
+        self._outbox.put((PROBE, key, spec, known[0], logging.getLogger().getEffectiveLevel()))
         return future
 
     def _write(self) -> None:
@@ -141,13 +144,15 @@ class ProbeProcess:
             if message is None:
                 return
             batch: list[tuple[int, HostSpec, int]] = []
+            level = logging.WARNING
             try:
                 while message is not None:
                     if message[0] == PROBE:
-                        batch.append(message[1:])
+                        batch.append(message[1:4])
+                        level = message[4]
                     else:
                         if batch:
-                            self._to_child.send((PROBE, batch))
+                            self._to_child.send((PROBE, batch, level))
                             batch = []
                         self._to_child.send(message)
                     try:
@@ -155,7 +160,7 @@ class ProbeProcess:
                     except queue.Empty:
                         break
                 if batch:
-                    self._to_child.send((PROBE, batch))
+                    self._to_child.send((PROBE, batch, level))
             except (OSError, EOFError, ValueError):  # the child is gone: the reader fails every host
                 return
             if message is None:
@@ -181,10 +186,8 @@ class ProbeProcess:
                 else:
                     future.set_exception(ProbeProcessError(f"a probe failed in the probe process: {message[2]}"))
         except (EOFError, OSError):  # the child closed its end: it ended, or is ending
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
         except Exception as exc:  # noqa: BLE001 -- a frame that does not unpickle: every waiting host learns why
             self._fail_all(f"the probe process sent what could not be read: {type(exc).__name__}: {exc}")
             return
@@ -263,7 +266,7 @@ class _ForwardLogs(logging.Handler):
             self.handleError(record)
 
 
-def _serve(read_fd: int, write_fd: int, max_workers: int, log_level: int) -> None:
+def _serve(read_fd: int, write_fd: int, max_workers: int) -> None:
     """The child: probe each host it is sent on a :class:`ProbePool`, send back each probe as it ends."""
     from readiness import redact
     from readiness.probe_pool import ProbePool, ProbeSettings
@@ -282,7 +285,6 @@ def _serve(read_fd: int, write_fd: int, max_workers: int, log_level: int) -> Non
             send_to.send(message)
 
     root = logging.getLogger()
-    root.setLevel(log_level)  # what pytest's process records (its --log-level, --log-file-level...)
     root.addHandler(_ForwardLogs(send))
 
     def answer(key: int, future: concurrent.futures.Future[Any]) -> None:
@@ -312,6 +314,7 @@ def _serve(read_fd: int, write_fd: int, max_workers: int, log_level: int) -> Non
         if message[0] == SETTINGS:
             settings_by_number[message[1]] = message[2]
             continue
+        root.setLevel(message[2])  # what pytest's process records (its --log-level, --log-file-level...)
         for key, spec, number in message[1]:
             settings_of[spec.display] = settings_by_number[number]
             pool.submit(spec).add_done_callback(functools.partial(answer, key))
@@ -321,4 +324,4 @@ def _serve(read_fd: int, write_fd: int, max_workers: int, log_level: int) -> Non
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    _serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
