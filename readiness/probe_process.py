@@ -11,9 +11,10 @@ The parent and the child speak over two pipes, in ``multiprocessing.connection``
 pickled objects the suite's own code builds (a host's spec and settings one way; a host's probe,
 or the text of an error, the other way). What a host answers never becomes a pickle of its own:
 it reaches the parent as the values of a parsed, validated document, so a hostile host cannot
-make the parent unpickle anything the child did not build. The password of each host travels
-as it does to a probe thread, inside the spec and settings, over pipes only the two processes
-hold.
+make the parent unpickle anything the child did not build. Each host's password is resolved in
+the parent (the URL's, ``--winrm-password-file``'s, ``READINESS_WINRM_PASSWORD``'s) and travels
+inside its spec over pipes only the two processes hold: never on the child's command line, and
+the child's environment is the parent's without ``READINESS_WINRM_PASSWORD``.
 
 If the child cannot be started, or dies, the hosts it had not answered get the error (a bug of
 the suite, not a fault of a host: their rules fail with ``SuiteError``), never a Passed.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import functools
 import logging
 import os
@@ -36,7 +38,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from readiness.hosts import HostSpec
+from readiness.hosts import PASSWORD_ENV, HostSpec, password_for
 
 # Messages, parent to child: (SETTINGS, number, settings), once for each settings the hosts have
 # (one per readiness profile), then (PROBE, [(key, spec, number), ...], level) for the hosts
@@ -85,7 +87,7 @@ class ProbeProcess:
 
     def __init__(self, max_workers: int) -> None:
         self.degraded: str | None = None
-        self._futures: dict[int, concurrent.futures.Future[Any]] = {}
+        self._futures: dict[int, tuple[HostSpec, concurrent.futures.Future[Any]]] = {}
         self._next_key = 0
         self._lock = threading.Lock()
         self._closed = False
@@ -94,7 +96,8 @@ class ProbeProcess:
         # What the child writes on stderr (an import error, a crash): kept, to say why it died.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 -- open as long as the child runs
         package_root = str(Path(__file__).resolve().parent.parent)
-        env = dict(os.environ)
+        # Not the password's variable: each host's password is resolved here and sent with it.
+        env = {k: v for k, v in os.environ.items() if k != PASSWORD_ENV}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         try:
             self._process = subprocess.Popen(
@@ -129,13 +132,17 @@ class ProbeProcess:
                 return future
             key = self._next_key
             self._next_key += 1
-            self._futures[key] = future
+            self._futures[key] = (spec, future)
             # The same settings object (one per profile) is sent once, then named by its number.
             known = self._settings_numbers.get(id(settings))
             if known is None or known[1] is not settings:
                 known = self._settings_numbers[id(settings)] = (len(self._settings_numbers), settings)
                 self._outbox.put((SETTINGS, known[0], settings))
-        self._outbox.put((PROBE, key, spec, known[0], logging.getLogger().getEffectiveLevel()))
+        # The password as a probe in this process would find it (the URL's, the file's, the
+        # environment's): the child's environment does not hold it.
+        sent = dataclasses.replace(spec, password=password_for(spec, getattr(getattr(settings, "winrm", None),
+                                                                             "password", None)))
+        self._outbox.put((PROBE, key, sent, known[0], logging.getLogger().getEffectiveLevel()))
         return future
 
     def _write(self) -> None:
@@ -178,11 +185,12 @@ class ProbeProcess:
                     self.degraded = message[1]
                     continue
                 with self._lock:
-                    future = self._futures.pop(message[1], None)
-                if future is None:
+                    pending = self._futures.pop(message[1], None)
+                if pending is None:
                     continue
-                if kind == DONE:
-                    future.set_result(message[2])
+                spec, future = pending
+                if kind == DONE:  # with the host as submitted (its password as it was given)
+                    future.set_result(dataclasses.replace(message[2], spec=spec))
                 else:
                     future.set_exception(ProbeProcessError(f"a probe failed in the probe process: {message[2]}"))
         except (EOFError, OSError):  # the child closed its end: it ended, or is ending
@@ -197,7 +205,7 @@ class ProbeProcess:
         with self._lock:
             self._closed = True
             pending, self._futures = self._futures, {}
-        for future in pending.values():
+        for _, future in pending.values():
             future.set_exception(ProbeProcessError(why))
 
     def _gone_message(self) -> str:

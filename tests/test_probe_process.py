@@ -100,8 +100,9 @@ def test_a_probe_process_that_dies_fails_the_rules_of_the_hosts_it_had_not_answe
                               if b"readiness.probe_process" in Path(f"/proc/{pid}/cmdline").read_bytes()), None)
                 time.sleep(0.1)
             assert child is not None, "no probe process started"
-            argv = Path(f"/proc/{child}/cmdline").read_bytes()
-            assert b"vagrant" not in argv  # the password travels over the pipe, never on a command line
+            # The password travels over the pipe: never on its command line, nor in its environment.
+            assert b"vagrant" not in Path(f"/proc/{child}/cmdline").read_bytes()
+            assert b"READINESS_WINRM_PASSWORD" not in Path(f"/proc/{child}/environ").read_bytes()
             time.sleep(2)  # the probe is in flight: connected, waiting on the hanging host
             os.kill(child, signal.SIGKILL)
             output, _ = suite.communicate(timeout=120)
