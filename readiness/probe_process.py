@@ -29,6 +29,7 @@ import functools
 import logging
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -280,6 +281,9 @@ def _serve(read_fd: int, write_fd: int, max_workers: int) -> None:
     from readiness.probe_pool import ProbePool, ProbeSettings
 
     redact.install()  # as in pytest's process: no authentication token reaches a log
+    # Ctrl-C at the terminal reaches the whole process group: pytest's process decides what an
+    # interrupted run reports, and ends this one (CLOSE, or the pipe's end when it is gone).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     receive = Connection(read_fd, writable=False)
     send_to = Connection(write_fd, readable=False)
     send_lock = threading.Lock()

@@ -117,6 +117,74 @@ def test_a_probe_process_that_dies_fails_the_rules_of_the_hosts_it_had_not_answe
     assert "Traceback" not in output and "INTERNALERROR" not in output
 
 
+def test_ctrl_c_interrupts_the_run_and_leaves_no_probe_process_behind(tmp_path):
+    """Ctrl-C reaches the terminal's whole process group: pytest ends the run as interrupted (exit
+    2), blames no rule on the probe process, and the probe process does not outlive the run."""
+    with fleet(["healthy", "on-premises"], faults={"healthy": ["hang"]}) as served:
+        hosts = write_hosts(tmp_path / "hosts.txt", [host_url(h, password=False) for h in served.hosts])
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
+        env.update(PASSWORD_ENV, PYTHONPATH=str(ROOT))
+        suite = subprocess.Popen(
+            [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
+             "--hosts-file", str(hosts), "--probe-process", "on", "--readiness-format", "list"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)  # its own process group, as a terminal's foreground job is
+        try:
+            deadline = time.monotonic() + 60
+            child = None
+            while child is None and time.monotonic() < deadline:
+                child = next((pid for pid in _children(suite.pid)
+                              if b"readiness.probe_process" in Path(f"/proc/{pid}/cmdline").read_bytes()), None)
+                time.sleep(0.1)
+            assert child is not None, "no probe process started"
+            time.sleep(2)  # the hanging host's probe is in flight, the rules wait for it
+            os.killpg(suite.pid, signal.SIGINT)
+            output, _ = suite.communicate(timeout=60)
+        finally:
+            if suite.poll() is None:
+                os.killpg(suite.pid, signal.SIGKILL)
+    assert suite.returncode == 2, output[-3000:]  # pytest's "interrupted"
+    assert "KeyboardInterrupt" in output
+    assert "probe process exited" not in output and "SuiteError" not in output
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split(")")[1][:3]
+
+
+def test_a_sigint_that_reaches_the_probe_process_first_does_not_end_it(tmp_path):
+    """Ctrl-C reaches both processes, in no set order: the probe process ignores it (pytest's
+    process decides), so even alone it fails no host; the run ends with every result."""
+    with fleet(["on-premises", "locked-down"]) as served:
+        hosts = write_hosts(tmp_path / "hosts.txt", [host_url(h, password=False) for h in served.hosts])
+        report = tmp_path / "sigint.json"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
+        env.update(PASSWORD_ENV, PYTHONPATH=str(ROOT))
+        suite = subprocess.Popen(
+            [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
+             "--hosts-file", str(hosts), "--probe-process", "on", "--connect-timeout", "3",
+             f"--readiness-json={report}"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            child = None
+            while child is None and time.monotonic() < deadline:
+                child = next((pid for pid in _children(suite.pid)
+                              if b"readiness.probe_process" in Path(f"/proc/{pid}/cmdline").read_bytes()), None)
+                time.sleep(0.05)
+            assert child is not None, "no probe process started"
+            time.sleep(1)  # started, its handlers set; the probes wait on the hosts' IMDS test (3 s)
+            os.kill(child, signal.SIGINT)
+            output, _ = suite.communicate(timeout=120)
+        finally:
+            if suite.poll() is None:
+                suite.kill()
+    assert suite.returncode == 1, output[-3000:]  # locked-down's Failed rules, nothing else
+    assert "SuiteError" not in output and "probe process" not in output.split("short test summary")[-1]
+    entries = json.loads(report.read_text(encoding="utf-8"))["hosts"]
+    assert len(entries) == 2 and all(any(r["CheckResult"] == "Passed" for r in e["results"]) for e in entries)
+
+
 def _settings(timeout: float = 1.0) -> ProbeSettings:
     return ProbeSettings(winrm=WinRMOptions(read_timeout_sec=30, operation_timeout_sec=20, connect_timeout_sec=timeout),
                          probe_input=probe_input(Endpoints.for_location(None), 1000))
