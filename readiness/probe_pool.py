@@ -326,7 +326,9 @@ class ProbePool:
     thread and one connection per host in flight (``readiness.capacity`` sets the bound). When
     the system refuses another thread, the hosts queue for the threads already running (the
     bound is lowered and ``degraded`` says why); with no thread at all, whoever asks for a
-    host's result probes it.
+    host's result probes it. With ``in_process``, WinRM hosts go instead to the threads of one
+    child process (:mod:`readiness.probe_process`), started with :meth:`start` or the first of
+    them; other hosts (testinfra's backends) stay on this process's threads.
     """
 
     def __init__(self, settings: ProbeSettings, max_workers: int = 32,

@@ -31,14 +31,35 @@ from tests.emulated import ROOT, RULES_DIR, display, fleet, host_url, write_host
 PASSWORD_ENV = {"READINESS_WINRM_PASSWORD": "vagrant"}
 
 
-def _run(tmp_path: Path, hosts: Path, name: str, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
-    report = tmp_path / f"{name}.json"
+def _suite(hosts: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+    """The suite's command line over ``hosts`` and its environment (the password in it, nothing of this run's)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
     env.update(PASSWORD_ENV, PYTHONPATH=str(ROOT))
-    run = subprocess.run([sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
-                          "--hosts-file", str(hosts), "--connect-timeout", "1", "--winrm-connect-timeout", "1",
-                          f"--readiness-json={report}", *args],
-                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    return [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
+            "--hosts-file", str(hosts), *args], env
+
+
+def _started(hosts: Path, cwd: Path, *args: str, **popen: object) -> tuple[subprocess.Popen, int]:
+    """The suite started with ``--probe-process on``, and the pid of its probe process once it runs."""
+    command, env = _suite(hosts, "--probe-process", "on", *args)
+    suite = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             **popen)  # type: ignore[call-overload]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        child = next((pid for pid in _children(suite.pid)
+                      if b"readiness.probe_process" in Path(f"/proc/{pid}/cmdline").read_bytes()), None)
+        if child is not None:
+            return suite, child
+        time.sleep(0.05)
+    suite.kill()
+    raise AssertionError("no probe process started")
+
+
+def _run(tmp_path: Path, hosts: Path, name: str, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
+    report = tmp_path / f"{name}.json"
+    command, env = _suite(hosts, "--connect-timeout", "1", "--winrm-connect-timeout", "1",
+                          f"--readiness-json={report}", *args)
+    run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert report.exists(), run.stdout[-3000:] + run.stderr[-3000:]
     return run, json.loads(report.read_text(encoding="utf-8"))
 
@@ -86,20 +107,8 @@ def test_a_probe_process_that_dies_fails_the_rules_of_the_hosts_it_had_not_answe
     with fleet(["healthy"], faults={"healthy": ["hang"]}) as served:
         hosts = write_hosts(tmp_path / "hosts.txt", [host_url(served.hosts[0], password=False)])
         report = tmp_path / "died.json"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
-        env.update(PASSWORD_ENV, PYTHONPATH=str(ROOT))
-        suite = subprocess.Popen(
-            [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
-             "--hosts-file", str(hosts), "--probe-process", "on", f"--readiness-json={report}"],
-            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        suite, child = _started(hosts, tmp_path, f"--readiness-json={report}")
         try:
-            deadline = time.monotonic() + 60
-            child = None
-            while child is None and time.monotonic() < deadline:
-                child = next((pid for pid in _children(suite.pid)
-                              if b"readiness.probe_process" in Path(f"/proc/{pid}/cmdline").read_bytes()), None)
-                time.sleep(0.1)
-            assert child is not None, "no probe process started"
             # The password travels over the pipe: never on its command line, nor in its environment.
             assert b"vagrant" not in Path(f"/proc/{child}/cmdline").read_bytes()
             assert b"READINESS_WINRM_PASSWORD" not in Path(f"/proc/{child}/environ").read_bytes()
@@ -122,21 +131,9 @@ def test_ctrl_c_interrupts_the_run_and_leaves_no_probe_process_behind(tmp_path):
     2), blames no rule on the probe process, and the probe process does not outlive the run."""
     with fleet(["healthy", "on-premises"], faults={"healthy": ["hang"]}) as served:
         hosts = write_hosts(tmp_path / "hosts.txt", [host_url(h, password=False) for h in served.hosts])
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
-        env.update(PASSWORD_ENV, PYTHONPATH=str(ROOT))
-        suite = subprocess.Popen(
-            [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
-             "--hosts-file", str(hosts), "--probe-process", "on", "--readiness-format", "list"],
-            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True)  # its own process group, as a terminal's foreground job is
+        # Its own process group, as a terminal's foreground job is.
+        suite, child = _started(hosts, tmp_path, "--readiness-format", "list", start_new_session=True)
         try:
-            deadline = time.monotonic() + 60
-            child = None
-            while child is None and time.monotonic() < deadline:
-                child = next((pid for pid in _children(suite.pid)
-                              if b"readiness.probe_process" in Path(f"/proc/{pid}/cmdline").read_bytes()), None)
-                time.sleep(0.1)
-            assert child is not None, "no probe process started"
             time.sleep(2)  # the hanging host's probe is in flight, the rules wait for it
             os.killpg(suite.pid, signal.SIGINT)
             output, _ = suite.communicate(timeout=60)
@@ -158,21 +155,8 @@ def test_a_sigint_that_reaches_the_probe_process_first_does_not_end_it(tmp_path)
     with fleet(["on-premises", "locked-down"]) as served:
         hosts = write_hosts(tmp_path / "hosts.txt", [host_url(h, password=False) for h in served.hosts])
         report = tmp_path / "sigint.json"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "READINESS_"))}
-        env.update(PASSWORD_ENV, PYTHONPATH=str(ROOT))
-        suite = subprocess.Popen(
-            [sys.executable, "-m", "pytest", str(RULES_DIR), f"--rootdir={ROOT}", "-p", "no:cacheprovider",
-             "--hosts-file", str(hosts), "--probe-process", "on", "--connect-timeout", "3",
-             f"--readiness-json={report}"],
-            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        suite, child = _started(hosts, tmp_path, "--connect-timeout", "3", f"--readiness-json={report}")
         try:
-            deadline = time.monotonic() + 60
-            child = None
-            while child is None and time.monotonic() < deadline:
-                child = next((pid for pid in _children(suite.pid)
-                              if b"readiness.probe_process" in Path(f"/proc/{pid}/cmdline").read_bytes()), None)
-                time.sleep(0.05)
-            assert child is not None, "no probe process started"
             time.sleep(1)  # started, its handlers set; the probes wait on the hosts' IMDS test (3 s)
             os.kill(child, signal.SIGINT)
             output, _ = suite.communicate(timeout=120)
