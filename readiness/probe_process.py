@@ -16,8 +16,10 @@ the parent (the URL's, ``--winrm-password-file``'s, ``READINESS_WINRM_PASSWORD``
 inside its spec over pipes only the two processes hold: never on the child's command line, and
 the child's environment is the parent's without ``READINESS_WINRM_PASSWORD``.
 
-If the child cannot be started, or dies, the hosts it had not answered get the error (a bug of
-the suite, not a fault of a host: their rules fail with ``SuiteError``), never a Passed.
+If the child cannot be started, :class:`ProbeProcessError` says why (the pool then probes on
+threads). If it dies, each host it had not answered gets a probe that failed with ``SuiteError``
+(an error of the suite, not a fault of the host), as any host that could not be checked: never a
+Passed.
 """
 
 from __future__ import annotations
@@ -37,9 +39,12 @@ import threading
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readiness.hosts import PASSWORD_ENV, HostSpec, password_for
+
+if TYPE_CHECKING:
+    from readiness.probe_pool import HostProbe, ProbeSettings
 
 # Messages, parent to child: (SETTINGS, number, settings), once for each settings the hosts have
 # (one per readiness profile), then (PROBE, [(key, spec, number), ...], level) for the hosts
@@ -124,12 +129,12 @@ class ProbeProcess:
         self._reader.start()
         self._writer.start()
 
-    def submit(self, spec: HostSpec, settings: Any) -> concurrent.futures.Future[Any]:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    def submit(self, spec: HostSpec, settings: ProbeSettings) -> concurrent.futures.Future[HostProbe]:
+        future: concurrent.futures.Future[HostProbe] = concurrent.futures.Future()
         future.set_running_or_notify_cancel()
         with self._lock:
             if self._closed:
-                future.set_exception(ProbeProcessError(self._gone_message()))
+                future.set_result(_failed(spec, self._gone_message()))
                 return future
             key = self._next_key
             self._next_key += 1
@@ -141,8 +146,7 @@ class ProbeProcess:
                 self._outbox.put((SETTINGS, known[0], settings))
         # The password as a probe in this process would find it (the URL's, the file's, the
         # environment's): the child's environment does not hold it.
-        sent = dataclasses.replace(spec, password=password_for(spec, getattr(getattr(settings, "winrm", None),
-                                                                             "password", None)))
+        sent = dataclasses.replace(spec, password=password_for(spec, settings.winrm.password))
         self._outbox.put((PROBE, key, sent, known[0], logging.getLogger().getEffectiveLevel()))
         return future
 
@@ -206,8 +210,8 @@ class ProbeProcess:
         with self._lock:
             self._closed = True
             pending, self._futures = self._futures, {}
-        for _, future in pending.values():
-            future.set_exception(ProbeProcessError(why))
+        for spec, future in pending.values():
+            future.set_result(_failed(spec, why))
 
     def _gone_message(self) -> str:
         code = self._process.poll()
@@ -240,6 +244,13 @@ class ProbeProcess:
         self._reader.join(timeout=5)
         self._from_child.close()
         self._stderr.close()
+
+
+def _failed(spec: HostSpec, why: str) -> HostProbe:
+    """The probe of a host the probe process did not answer: Failed with ``SuiteError``."""
+    from readiness.probe_pool import SUITE_ERROR, HostFailure, HostProbe
+
+    return HostProbe(spec, "windows", failure=HostFailure(SUITE_ERROR, f"{why} (an error of the suite, not of the host)"))
 
 
 def _log_here(fields: dict[str, Any]) -> None:

@@ -26,7 +26,6 @@ import pytest
 
 from readiness.options import seconds
 from readiness.probe_pool import HostProbe
-from readiness.probe_process import ProbeProcessError
 
 OPTION = "wait_for_hosts"
 PROPERTIES = ("probe_tries", "probe_seconds", "probe_answered")
@@ -76,10 +75,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
         spec = getattr(item, "funcargs", {}).get("readiness_host")
         run = item.config.stash.get(RUN_KEY, None)
-        try:
-            probe = run.pool.result(spec) if run is not None and spec is not None else None
-        except ProbeProcessError:  # no tries to tell: the rule's result says what failed
-            probe = None
+        probe = run.pool.result(spec) if run is not None and spec is not None else None
         if isinstance(probe, HostProbe) and probe.tries is not None:
             answered = probe.failure is None or not probe.failure.transient
             item.user_properties.extend([("probe_tries", probe.tries), ("probe_seconds", probe.seconds),

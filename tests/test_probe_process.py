@@ -24,8 +24,8 @@ from readiness.endpoints import Endpoints, probe_input
 from readiness.facts import parse_facts
 from readiness.hosts import parse_host
 from readiness.probe import ProbeInput
-from readiness.probe_pool import HOST_UNREACHABLE, ProbePool, ProbeSettings
-from readiness.probe_process import ProbeProcess, ProbeProcessError
+from readiness.probe_pool import HOST_UNREACHABLE, SUITE_ERROR, ProbePool, ProbeSettings
+from readiness.probe_process import ProbeProcess
 from tests.emulated import ROOT, RULES_DIR, display, fleet, host_url, write_hosts
 
 PASSWORD_ENV = {"READINESS_WINRM_PASSWORD": "vagrant"}
@@ -179,9 +179,10 @@ def test_hosts_submitted_after_the_probe_process_is_gone_fail_with_why(loopback_
     try:
         process._process.kill()
         spec = parse_host(f"winrm://vagrant:vagrant@{loopback_address}:5985?no_ssl=true")
-        future = process.submit(spec, _settings())
-        with pytest.raises(ProbeProcessError, match=r"the probe process exited with code -9"):
-            future.result(timeout=30)
+        got = process.submit(spec, _settings()).result(timeout=30)
+        assert got.failure is not None and got.failure.reason == SUITE_ERROR, got
+        assert got.failure.message.startswith("the probe process exited with code -9")
+        assert got.failure.message.endswith("(an error of the suite, not of the host)")
     finally:
         process.shutdown()
 
