@@ -39,7 +39,8 @@ from readiness.inventory import AnsibleInventory
 from readiness.options import seconds, whole_number
 from readiness.outcomes import Decision, Inconclusive, NoDecision, Rule, Settings, outcome_line
 from readiness.printable import printable
-from readiness.probe_pool import PROBE_ERROR, SUITE_ERROR, HostProbe, ProbePool, ProbeSettings
+from readiness.probe_pool import PROBE_ERROR, HostProbe, ProbePool, ProbeSettings
+from readiness.probe_process import SUITE_ERROR
 from readiness.reports.gathering import COLLECTOR_KEY, ResultCollector, record
 from readiness.results import INFORMATION, PASSED, WARNING, HostResult, Result
 from readiness.sharding import resolve_shard

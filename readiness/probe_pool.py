@@ -38,8 +38,6 @@ ACCESS_DENIED = "AccessDenied"
 WINRM_FAULT = "WinRMFault"
 PROBE_ERROR = "ProbeError"
 HOST_ERROR = "HostError"
-# The suite's own error, not the host's: a rule that broke (readiness.plugin), a probe process that died.
-SUITE_ERROR = "SuiteError"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -54,6 +54,10 @@ if TYPE_CHECKING:
 # Child to parent: (DONE, key, probe), (ERROR, key, text), (DEGRADED, text), (LOG, record's fields).
 SETTINGS, PROBE, CLOSE, DONE, ERROR, DEGRADED, LOG = "settings", "probe", "close", "done", "error", "degraded", "log"
 
+# The reason of the suite's own error, not the host's (``<RuleId>.Failed.SuiteError``): a rule that
+# broke (readiness.plugin), or a probe process that died before it answered for a host.
+SUITE_ERROR = "SuiteError"
+
 # With ``--probe-process auto``: a probe process when at least this many WinRM hosts are probed
 # here and the runner has a second core for it. Below that the probes' CPU is too little to
 # matter, and the process costs its start (half a second of a core) and about 55 MiB: measured on
@@ -248,7 +252,7 @@ class ProbeProcess:
 
 def _failed(spec: HostSpec, why: str) -> HostProbe:
     """The probe of a host the probe process did not answer: Failed with ``SuiteError``."""
-    from readiness.probe_pool import SUITE_ERROR, HostFailure, HostProbe
+    from readiness.probe_pool import HostFailure, HostProbe
 
     return HostProbe(spec, "windows", failure=HostFailure(SUITE_ERROR, f"{why} (an error of the suite, not of the host)"))
 

@@ -24,8 +24,8 @@ from readiness.endpoints import Endpoints, probe_input
 from readiness.facts import parse_facts
 from readiness.hosts import parse_host
 from readiness.probe import ProbeInput
-from readiness.probe_pool import HOST_UNREACHABLE, SUITE_ERROR, ProbePool, ProbeSettings
-from readiness.probe_process import ProbeProcess
+from readiness.probe_pool import HOST_UNREACHABLE, ProbePool, ProbeSettings
+from readiness.probe_process import SUITE_ERROR, ProbeProcess
 from tests.emulated import ROOT, RULES_DIR, display, fleet, host_url, write_hosts
 
 PASSWORD_ENV = {"READINESS_WINRM_PASSWORD": "vagrant"}
